@@ -19,6 +19,10 @@
 #include "lio/span.h"
 #include "lio/types.h"
 
+// Declared (opaque) by kabi/configfs.h; completed here as the empty base of every Node so the
+// C layer's handle converts to a Node with a checked static_cast, not a reinterpret_cast.
+struct lio_cfs_object {};
+
 namespace lio::cfs {
 
 class Node;

@@ -15,10 +15,6 @@ namespace {
 // tools comparing it keep working.
 constexpr const char kCoreVersion[] = "v5.0";
 
-s64 print_line(MutableBytes out, const char *text) {
-	return kabi_snprintf(reinterpret_cast<char *>(out.data()), out.size(), "%s\n", text);
-}
-
 // ---- target/core/alua/lu_gps/<group> ----
 
 constexpr kabi_cfs_attr kLuGroupAttrs[] = {

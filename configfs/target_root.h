@@ -13,6 +13,7 @@
 #define LIO_CONFIGFS_TARGET_ROOT_H
 
 #include "core/target_core.h"
+#include "kabi/configfs.h"
 #include "lio/result.h"
 
 namespace lio::cfs {

@@ -54,7 +54,8 @@ Result<void> DbRoot::set(Span<const char> path) {
 TargetCore::TargetCore() : dbroot_(dbroot_lock_class) {}
 
 Result<OwnPtr<TargetCore>> TargetCore::create() {
-	OwnPtr<TargetCore> core = make<TargetCore>(Gfp::Kernel);
+	// The constructor is private: only create() makes one.
+	OwnPtr<TargetCore> core = adopt_own(new (Gfp::Kernel) TargetCore());
 	if (!core)
 		return Error::from_errno(KABI_ENOMEM);
 	return core;

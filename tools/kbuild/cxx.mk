@@ -27,7 +27,7 @@ lio-cxx-c-only := -std=gnu89 -std=gnu11 -std=gnu17 \
 	-Wold-style-definition -Wnested-externs -Wenum-conversion -Wabsolute-value \
 	-Wno-shift-negative-value -Wno-old-style-declaration
 
-lio-cxx-only := -std=gnu++17 -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+lio-cxx-only := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-use-cxa-atexit -nostdinc++ -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wnon-virtual-dtor \
 	-Woverloaded-virtual -Wimplicit-fallthrough=5 -Wvla -Wframe-larger-than=2048 \

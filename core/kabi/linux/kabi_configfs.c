@@ -43,7 +43,7 @@ static inline struct kabi_cfs_group *to_kg(struct config_item *item)
 	return container_of(to_config_group(item), struct kabi_cfs_group, su.su_group);
 }
 
-static const struct configfs_item_operations kabi_cfs_item_ops;
+static struct configfs_item_operations kabi_cfs_item_ops;
 
 static inline bool kabi_cfs_is_ours(struct config_item *item)
 {
@@ -140,7 +140,7 @@ static void kabi_cfs_drop_link(struct config_item *src, struct config_item *targ
 		g->type->ops->drop_link(g->obj, to_kg(target)->obj);
 }
 
-static const struct configfs_item_operations kabi_cfs_item_ops = {
+static struct configfs_item_operations kabi_cfs_item_ops = {
 	.release = kabi_cfs_release,
 	.allow_link = kabi_cfs_allow_link,
 	.drop_link = kabi_cfs_drop_link,
@@ -183,7 +183,7 @@ static void kabi_cfs_drop_item(struct config_group *group, struct config_item *i
 	config_item_put(item);
 }
 
-static const struct configfs_group_operations kabi_cfs_group_ops = {
+static struct configfs_group_operations kabi_cfs_group_ops = {
 	.make_group = kabi_cfs_make_group,
 	.drop_item = kabi_cfs_drop_item,
 };

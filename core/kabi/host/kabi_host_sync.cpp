@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/kabi/host/kabi_host_sync.cpp: kabi/sync.h over POSIX, and kabi_assert_failed.
+ *
+ * Mutexes and spinlocks are both error-checking pthread mutexes (the sanitizers and helgrind
+ * understand them), so relocking and unlocking a lock one does not hold are reported. A
+ * per-thread count of held spinlocks stands in for the kernel's atomic context: taking a
+ * mutex or allocating with a sleeping Gfp while it is non-zero is reported, as might_sleep()
+ * would in the kernel. Lock classes are accepted and otherwise ignored (no lockdep here).
+ */
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <pthread.h>
+#include <string>
+#include <vector>
+
+#include "host_test_api.h"
+#include "kabi/sync.h"
+
+namespace {
+
+struct HostLock {
+	pthread_mutex_t mutex;
+	std::atomic<bool> held;
+};
+static_assert(sizeof(HostLock) <= sizeof(kabi_mutex), "raise KABI_MUTEX_SIZE (kabi_layout.h)");
+static_assert(sizeof(HostLock) <= sizeof(kabi_spinlock),
+	      "raise KABI_SPINLOCK_SIZE (kabi_layout.h)");
+static_assert(alignof(HostLock) <= alignof(kabi_mutex), "kabi lock storage is 8-aligned");
+
+thread_local int t_spinlocks_held = 0;
+
+HostLock *host_lock(void *storage) { return static_cast<HostLock *>(storage); }
+
+void init_lock(void *storage, kabi_lock_class *cls) {
+	if (!cls || !cls->name)
+		kabi_assert_failed("lock initialised without a named lock class", __FILE__, __LINE__);
+	HostLock *l = new (storage) HostLock;
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&l->mutex, &attr);
+	pthread_mutexattr_destroy(&attr);
+	l->held.store(false);
+}
+
+void lock(HostLock *l) {
+	int rc = pthread_mutex_lock(&l->mutex);
+	if (rc == EDEADLK)
+		kabi_assert_failed("lock taken twice by the same thread (deadlock)", __FILE__, __LINE__);
+	else if (rc != 0)
+		kabi_assert_failed("pthread_mutex_lock failed", __FILE__, __LINE__);
+	l->held.store(true);
+}
+
+void unlock(HostLock *l) {
+	l->held.store(false);
+	if (pthread_mutex_unlock(&l->mutex) != 0)
+		kabi_assert_failed("unlock of a lock this thread does not hold", __FILE__, __LINE__);
+}
+
+void might_sleep(const char *what) {
+	if (t_spinlocks_held > 0)
+		kabi_assert_failed(what, __FILE__, __LINE__);
+}
+
+} // namespace
+
+bool kabi_host_in_atomic_context() { return t_spinlocks_held > 0; }
+
+void kabi_mutex_init(struct kabi_mutex *m, struct kabi_lock_class *cls) { init_lock(m->opaque, cls); }
+
+void kabi_mutex_destroy(struct kabi_mutex *m) {
+	HostLock *l = host_lock(m->opaque);
+	if (l->held.load())
+		kabi_assert_failed("mutex destroyed while held", __FILE__, __LINE__);
+	pthread_mutex_destroy(&l->mutex);
+	l->~HostLock();
+}
+
+void kabi_mutex_lock(struct kabi_mutex *m) {
+	might_sleep("mutex taken while holding a spinlock");
+	lock(host_lock(m->opaque));
+}
+
+void kabi_mutex_unlock(struct kabi_mutex *m) { unlock(host_lock(m->opaque)); }
+
+bool kabi_mutex_trylock(struct kabi_mutex *m) {
+	HostLock *l = host_lock(m->opaque);
+	if (pthread_mutex_trylock(&l->mutex) != 0)
+		return false;
+	l->held.store(true);
+	return true;
+}
+
+bool kabi_mutex_is_locked(struct kabi_mutex *m) { return host_lock(m->opaque)->held.load(); }
+
+void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls) { init_lock(s->opaque, cls); }
+
+void kabi_spin_lock(struct kabi_spinlock *s) {
+	lock(host_lock(s->opaque));
+	t_spinlocks_held++;
+}
+
+void kabi_spin_unlock(struct kabi_spinlock *s) {
+	t_spinlocks_held--;
+	unlock(host_lock(s->opaque));
+}
+
+void kabi_spin_lock_bh(struct kabi_spinlock *s) { kabi_spin_lock(s); }
+void kabi_spin_unlock_bh(struct kabi_spinlock *s) { kabi_spin_unlock(s); }
+
+uint64_t kabi_spin_lock_irqsave(struct kabi_spinlock *s) {
+	kabi_spin_lock(s);
+	return 0x200; // a plausible EFLAGS.IF; callers must pass it back unchanged
+}
+
+void kabi_spin_unlock_irqrestore(struct kabi_spinlock *s, uint64_t flags) {
+	if (flags != 0x200)
+		kabi_assert_failed("irqrestore with flags not from irqsave", __FILE__, __LINE__);
+	kabi_spin_unlock(s);
+}
+
+// ---- assertions ----
+
+namespace {
+
+struct AssertState {
+	std::mutex lock;
+	std::vector<std::string> recorded;
+	std::atomic<HostAssertMode> mode{HostAssertMode::Abort};
+};
+
+AssertState &assert_state() {
+	static AssertState s;
+	return s;
+}
+
+} // namespace
+
+void kabi_assert_failed(const char *expr, const char *file, int32_t line) {
+	AssertState &s = assert_state();
+	std::string what = std::string(expr) + " (" + file + ":" + std::to_string(line) + ")";
+	if (s.mode.load() == HostAssertMode::Record) {
+		std::lock_guard<std::mutex> guard(s.lock);
+		s.recorded.push_back(std::move(what));
+		return;
+	}
+	fprintf(stderr, "lio-cxx: assertion failed: %s\n", what.c_str());
+	abort();
+}
+
+void kabi_host_assert_set_mode(HostAssertMode mode) { assert_state().mode.store(mode); }
+
+HostAssertMode kabi_host_assert_mode() { return assert_state().mode.load(); }
+
+std::vector<std::string> kabi_host_assert_take() {
+	AssertState &s = assert_state();
+	std::lock_guard<std::mutex> guard(s.lock);
+	std::vector<std::string> out;
+	out.swap(s.recorded);
+	return out;
+}

@@ -1,0 +1,117 @@
+# Helpers for guest test scripts run by tools/vm-run. Source it (bash or POSIX sh):
+#   . "${LIO_SRC:?}/tests/guest/lib.sh"
+#
+# Checks (each prints exactly "PASS: name" or "FAIL: name", plus details on failure):
+#   check "name" cmd [args...]        passes when cmd exits 0 (its output is shown on failure)
+#   check_fails "name" cmd [args...]  passes when cmd exits non-zero (negative tests)
+#   check_eq "name" expected actual   passes when the strings are equal
+#   check_match "name" regex actual   passes when actual matches the extended regex
+#   skip "name" [reason]              counts a skipped check ("SKIP: name (reason)")
+#   finish                            prints "N passed, N failed" (", N skipped" when any)
+#                                     alone on its line and exits 1 if any check failed
+# Counters: LIO_PASSED LIO_FAILED LIO_SKIPPED.
+# Setup:
+#   guest_configfs             modprobe configfs; mount /sys/kernel/config if needed
+#   guest_start_dbus           system D-Bus (targetcli/rtslib need it)
+#   guest_modprobe_initiators  sd_mod + sg (the guest has no udev to load them)
+#   guest_module_path NAME     print the file modprobe would load for NAME (modinfo -n)
+#   guest_log MSG...           "# MSG" on stdout and in the kernel log (to line up with dmesg)
+
+LIO_PASSED=0
+LIO_FAILED=0
+LIO_SKIPPED=0
+LIO_CHECK_OUT=${TMPDIR:-/tmp}/lio-check.$$
+
+_lio_pass() { LIO_PASSED=$((LIO_PASSED + 1)); echo "PASS: $1"; }
+_lio_fail() { LIO_FAILED=$((LIO_FAILED + 1)); echo "FAIL: $1"; }
+_lio_indent() { sed -e 's/^/    /' | head -n "${LIO_CHECK_MAXLINES:-60}"; }
+
+check() {
+    _n=$1; shift
+    if "$@" >"$LIO_CHECK_OUT" 2>&1; then
+        _lio_pass "$_n"
+    else
+        _rc=$?
+        _lio_fail "$_n"
+        echo "    command: $* (exit $_rc)"
+        _lio_indent <"$LIO_CHECK_OUT"
+    fi
+    rm -f "$LIO_CHECK_OUT"
+}
+
+check_fails() {
+    _n=$1; shift
+    if "$@" >"$LIO_CHECK_OUT" 2>&1; then
+        _lio_fail "$_n"
+        echo "    command: $* (exit 0, expected failure)"
+        _lio_indent <"$LIO_CHECK_OUT"
+    else
+        _lio_pass "$_n"
+    fi
+    rm -f "$LIO_CHECK_OUT"
+}
+
+check_eq() {
+    if [ "$2" = "$3" ]; then
+        _lio_pass "$1"
+    else
+        _lio_fail "$1"
+        echo "    expected: '$2'"
+        echo "    actual:   '$3'"
+    fi
+}
+
+check_match() {
+    if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+        _lio_pass "$1"
+    else
+        _lio_fail "$1"
+        echo "    regex:  '$2'"
+        echo "    actual: '$3'"
+    fi
+}
+
+skip() {
+    LIO_SKIPPED=$((LIO_SKIPPED + 1))
+    echo "SKIP: $1${2:+ ($2)}"
+}
+
+finish() {
+    if [ "$LIO_SKIPPED" -gt 0 ]; then
+        echo "$LIO_PASSED passed, $LIO_FAILED failed, $LIO_SKIPPED skipped"
+    else
+        echo "$LIO_PASSED passed, $LIO_FAILED failed"
+    fi
+    [ "$LIO_FAILED" -eq 0 ] || exit 1
+    [ "$LIO_PASSED" -gt 0 ] || { echo "finish: no check ran"; exit 1; }
+    exit 0
+}
+
+guest_log() {
+    echo "# $*"
+    echo "lio-test: $*" >/dev/kmsg 2>/dev/null || true
+}
+
+guest_configfs() {
+    modprobe configfs 2>/dev/null || true
+    if ! grep -q ' /sys/kernel/config configfs ' /proc/mounts; then
+        mount -t configfs none /sys/kernel/config || return 1
+    fi
+}
+
+guest_start_dbus() {
+    [ -S /run/dbus/system_bus_socket ] && return 0
+    mkdir -p /run/dbus
+    dbus-daemon --system --fork >/dev/null 2>&1 || return 1
+    _i=0
+    while [ ! -S /run/dbus/system_bus_socket ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+    [ -S /run/dbus/system_bus_socket ]
+}
+
+guest_modprobe_initiators() {
+    modprobe sd_mod && modprobe sg
+}
+
+guest_module_path() {
+    modinfo -n "$1"
+}
