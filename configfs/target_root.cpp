@@ -52,7 +52,7 @@ class LuGroupNode final : public Node {
 			return Error::from_errno(KABI_EACCES);
 		Result<u64> id = parse_u64(in.value(), 0);
 		if (id.is_error()) {
-			log_err("alua: lu_gp_id: \"%.*s\" is not a number\n",
+			log_err("alua: lu_gp_id: \"%.*s\" is not a number from 0 to 65535\n",
 				static_cast<int>(in.value().size()), in.value().data());
 			return Error::from_errno(KABI_EINVAL);
 		}

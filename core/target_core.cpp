@@ -45,7 +45,7 @@ Result<void> DbRoot::set(Span<const char> path) {
 	s32 ret = kabi_fs_check_dir(staged_);
 	if (ret < 0) {
 		log_err("dbroot: %s is not an existing directory (error %d)\n", staged_, ret);
-		return Error::from_errno(ret == -KABI_ENOTDIR ? KABI_ENOTDIR : KABI_EINVAL);
+		return Error::from_errno(-ret); // ENOENT, ENOTDIR, ENAMETOOLONG, EACCES, ...
 	}
 	kabi_snprintf(path_, sizeof(path_), "%s", staged_);
 	return {};

@@ -98,7 +98,8 @@ inline void store_be(u8 *p, usize width, u64 v) {
 	}
 }
 
-template <typename U> inline Result<U> get_be(const u8 *data, usize size, usize offset, usize width) {
+template <typename U>
+inline Result<U> get_be(const u8 *data, usize size, usize offset, usize width) {
 	if (!byte_range_ok(size, offset, width))
 		return Error::from_errno(KABI_EINVAL);
 	return static_cast<U>(load_be(data + offset, width));

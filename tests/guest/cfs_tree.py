@@ -5,12 +5,16 @@
   cfs_tree.py dump [ROOT]                  print "d path mode" / "f path mode = first line"
                                            / "l path -> target" for ROOT (default
                                            /sys/kernel/config/target)
+  cfs_tree.py write PATH VALUE             write VALUE (one write(2) call, like echo) and
+                                           print "OK" or the errno's name (EINVAL, ...);
+                                           exit 0 either way, 2 on usage errors
   cfs_tree.py compare REF PREFIX... [--values PATH...]
                                            compare the live tree with REF for the paths under
                                            each PREFIX: names and modes always, values only
                                            for the listed PATHs; prints one PASS/FAIL line per
                                            PREFIX with what is missing, extra or different.
 """
+import errno
 import os
 import stat
 import sys
@@ -113,6 +117,20 @@ def main(argv):
                 print("l %s -> %s" % (path, value))
             else:
                 print("d %s %s" % (path, mode))
+        return 0
+    if len(argv) == 4 and argv[1] == "write":
+        try:
+            fd = os.open(argv[2], os.O_WRONLY)
+        except OSError as e:
+            print(errno.errorcode.get(e.errno, str(e.errno)))
+            return 0
+        try:
+            os.write(fd, argv[3].encode())
+            print("OK")
+        except OSError as e:
+            print(errno.errorcode.get(e.errno, str(e.errno)))
+        finally:
+            os.close(fd)
         return 0
     if len(argv) >= 4 and argv[1] == "compare":
         args = argv[3:]

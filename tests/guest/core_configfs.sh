@@ -28,6 +28,9 @@ mask_stock_target_modules() {
 }
 mask_stock_target_modules
 
+# The errno name a configfs write gets (OK on success).
+cfs_write() { python3 "$LIO_SRC/tests/guest/cfs_tree.py" write "$1" "$2"; }
+
 # dmesg lines printed since the mark (for "logs one clear line" checks).
 mark_dmesg() { MARK=$(dmesg | wc -l); }
 new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
@@ -51,17 +54,18 @@ check_eq "dbroot default (no /etc/target here)" "/var/target" "$(cat $T/dbroot)"
 
 # --- dbroot writes ---
 mark_dmesg
-check_fails "dbroot refuses a missing directory" sh -c "echo /nonexistent/lio > $T/dbroot"
+check_eq "dbroot refuses a missing directory with ENOENT" ENOENT "$(cfs_write $T/dbroot /nonexistent/lio)"
 check_eq "dbroot unchanged after a refused write" "/var/target" "$(cat $T/dbroot)"
 check_eq "a refused write logs one clear line" "1" "$(new_dmesg | grep -c 'dbroot: /nonexistent/lio is not an existing directory')"
-check_fails "dbroot refuses a regular file" sh -c "echo /etc/hostname > $T/dbroot"
-check_fails "dbroot refuses a relative path" sh -c "echo tmp > $T/dbroot"
-check_fails "dbroot refuses an empty write" sh -c "echo > $T/dbroot"
-check_fails "dbroot refuses a path over 4095 bytes" sh -c "printf '/%04095d' 0 > $T/dbroot"
+check_eq "dbroot refuses a regular file with ENOTDIR" ENOTDIR "$(cfs_write $T/dbroot /etc/hostname)"
+check_eq "dbroot refuses a relative path with EINVAL" EINVAL "$(cfs_write $T/dbroot tmp)"
+check_eq "dbroot refuses an empty path with EINVAL" EINVAL "$(cfs_write $T/dbroot $'\n')"
+check_eq "dbroot refuses a path over 4095 bytes with ENAMETOOLONG" ENAMETOOLONG "$(cfs_write $T/dbroot "$(printf '/%04095d' 0)")"
+check_eq "dbroot refuses an embedded newline with EINVAL" EINVAL "$(cfs_write $T/dbroot "$(printf '/tmp\n/x')")"
 mkdir -p /tmp/lio-db
 check "dbroot accepts an existing directory" sh -c "echo /tmp/lio-db > $T/dbroot"
 check_eq "dbroot reads back what was set" "/tmp/lio-db" "$(cat $T/dbroot)"
-check_fails "version is read-only" sh -c "echo x > $T/version"
+check_eq "version is read-only (EACCES)" EACCES "$(cfs_write $T/version x)"
 
 # --- ALUA LU groups ---
 G=$T/core/alua/lu_gps
@@ -69,12 +73,14 @@ check "mkdir an LU group" mkdir $G/grp1
 check_eq "a new LU group has no id" "" "$(cat $G/grp1/lu_gp_id)"
 check "set its id" sh -c "echo 5 > $G/grp1/lu_gp_id"
 check_eq "the id reads back" "5" "$(cat $G/grp1/lu_gp_id)"
-check_fails "an id cannot be changed" sh -c "echo 6 > $G/grp1/lu_gp_id"
+check_eq "an id cannot be changed (EINVAL)" EINVAL "$(cfs_write $G/grp1/lu_gp_id 6)"
 check "mkdir a second LU group" mkdir $G/grp2
-check_fails "a taken id is refused" sh -c "echo 5 > $G/grp2/lu_gp_id"
-check_fails "id 0 belongs to default_lu_gp" sh -c "echo 0 > $G/grp2/lu_gp_id"
-check_fails "an id over 65535 is refused" sh -c "echo 65536 > $G/grp2/lu_gp_id"
-check_fails "a non-number is refused" sh -c "echo 12abc > $G/grp2/lu_gp_id"
+check_eq "a taken id is refused (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id 5)"
+check_eq "id 0 belongs to default_lu_gp (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id 0)"
+check_eq "an id over 65535 is refused (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id 65536)"
+check_eq "a non-number is refused (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id 12abc)"
+check_eq "a negative number is refused (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id -1)"
+check_eq "a number past 64 bits is refused (EINVAL)" EINVAL "$(cfs_write $G/grp2/lu_gp_id 99999999999999999999999)"
 check "hex ids are accepted" sh -c "echo 0x10 > $G/grp2/lu_gp_id"
 check_eq "the hex id reads back in decimal" "16" "$(cat $G/grp2/lu_gp_id)"
 check_fails "rmmod refuses while a user directory exists" rmmod target_core_mod
