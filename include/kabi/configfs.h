@@ -11,7 +11,8 @@
  *   - user rmdir: ops->drop_group(parent, child) first, then the group is released;
  *   - released (last configfs reference gone, after rmdir or when its parent or the subsystem
  *     goes): ops->release(obj), then the C layer frees the group. The C++ object must not
- *     touch the group after release.
+ *     touch the group after release. Children are always released before their parent, so
+ *     an object may rely on its parent's object outliving it.
  * Calls into ops happen in process context with no C-layer lock held; configfs serialises
  * mkdir/rmdir/symlink within a subsystem, attribute reads/writes are not serialised.
  */
@@ -42,8 +43,10 @@ struct kabi_cfs_ops {
 	/* Parse len bytes (NUL-terminated at buf[len]). Returns len on success or a negative errno. */
 	int64_t (*store)(struct lio_cfs_object *obj, uint32_t index, const char *buf, uint64_t len);
 	/* mkdir `name` in obj's directory. On success the callee has bound `child` with
-	 * kabi_cfs_group_bind() and added its default groups; returns 0 or a negative errno (the C
-	 * layer then frees `child`). NULL: mkdir is refused with -EPERM. */
+	 * kabi_cfs_group_bind() and added its default groups; returns 0 or a negative errno. On
+	 * failure the C layer undoes everything: every group the callee bound (child and
+	 * defaults) is released through ops->release, so the callee must not free those objects
+	 * itself. NULL: mkdir is refused with -EPERM. */
 	int32_t (*make_group)(struct lio_cfs_object *obj, const char *name, struct kabi_cfs_group *child);
 	/* rmdir of child (created by make_group) in obj's directory; release follows. */
 	void (*drop_group)(struct lio_cfs_object *obj, struct lio_cfs_object *child);
@@ -84,7 +87,8 @@ int32_t kabi_cfs_default_group_add(struct kabi_cfs_group *parent, const char *na
 int32_t kabi_cfs_subsystem_create(const char *name, struct kabi_cfs_type *type,
 				  struct lio_cfs_object *obj, struct kabi_cfs_group **out);
 int32_t kabi_cfs_subsystem_register(struct kabi_cfs_group *subsys);
-/* Unregisters (if registered) and releases the whole tree below. */
+/* Unregisters (if registered) and releases the whole tree, the subsystem's own object
+ * included (children first). */
 void kabi_cfs_subsystem_destroy(struct kabi_cfs_group *subsys);
 
 /* The directory's name (valid while the group lives). */

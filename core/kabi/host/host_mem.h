@@ -19,4 +19,10 @@ void *kabi_host_alloc_uncounted(uint64_t size);
 
 KABI_END_DECLS
 
+#if defined(__cplusplus)
+// True while the calling thread holds a kabi spinlock (kabi_host_sync.cpp): the host's
+// stand-in for the kernel's atomic context, where sleeping allocations are bugs.
+bool kabi_host_in_atomic_context();
+#endif
+
 #endif /* KABI_HOST_MEM_H */

@@ -299,11 +299,9 @@ int resolve_parent_locked(const std::string &path, Entry *out) {
 
 const kabi_cfs_ops *ops_of(const kabi_cfs_group *g) { return g->type ? g->type->ops : nullptr; }
 
-// Forced teardown for kabi_cfs_subsystem_destroy: every symlink in or into g's subtree, then
-// every user-made directory, deepest first. Called with `ops` held and `tree` unlocked.
-void unlink_all_links(kabi_cfs_group *root, std::unique_lock<std::mutex> &tree, Dead &dead);
+using LinkRef = std::pair<kabi_cfs_group *, std::string>; // directory, link name
 
-void collect_links_locked(kabi_cfs_group *g, std::vector<std::pair<kabi_cfs_group *, std::string>> *out) {
+void collect_links_locked(kabi_cfs_group *g, std::vector<LinkRef> *out) {
 	for (auto &[name, target] : g->links)
 		out->push_back({g, name});
 	for (auto &[name, child] : g->children)
@@ -317,8 +315,9 @@ bool in_subtree_locked(const kabi_cfs_group *g, const kabi_cfs_group *root) {
 	return false;
 }
 
-void drop_link_entry(kabi_cfs_group *dir, const std::string &name, std::unique_lock<std::mutex> &tree,
-		     Dead &dead) {
+// Removes symlink `name` from dir (unlink): drop_link runs without the tree lock.
+void drop_link_entry(kabi_cfs_group *dir, const std::string &name,
+		     std::unique_lock<std::mutex> &tree, Dead &dead) {
 	kabi_cfs_group *target = dir->links[name];
 	dir->links.erase(name);
 	target->incoming_links--;
@@ -329,8 +328,13 @@ void drop_link_entry(kabi_cfs_group *dir, const std::string &name, std::unique_l
 	put_locked(target, dead);
 }
 
+// ---- forced teardown (kabi_cfs_subsystem_destroy with user content left) ----
+// Every symlink in or into the subtree goes first, then every user-made directory, deepest
+// first, each as unlink/rmdir would. Called with `ops` held and `tree` locked; `tree` is
+// dropped around each callback.
+
 void unlink_all_links(kabi_cfs_group *root, std::unique_lock<std::mutex> &tree, Dead &dead) {
-	std::vector<std::pair<kabi_cfs_group *, std::string>> links;
+	std::vector<LinkRef> links;
 	// Links anywhere whose target lies in root's subtree, and links inside it.
 	for (kabi_cfs_group *s : state().subsystems)
 		collect_links_locked(s, &links);
@@ -359,6 +363,10 @@ void remove_user_groups(kabi_cfs_group *g, std::unique_lock<std::mutex> &tree, D
 		ops->drop_group(parent->obj, g->obj);
 	tree.lock();
 	detach_subtree_locked(g, dead);
+	tree.unlock();
+	release_dead(std::move(dead)); // as rmdir would, before the next directory goes
+	dead.clear();
+	tree.lock();
 }
 
 bool has_user_content_locked(const kabi_cfs_group *g) {

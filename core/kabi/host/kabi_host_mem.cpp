@@ -16,8 +16,6 @@
 #include "kabi/mem.h"
 #include "kabi/sync.h"
 
-bool kabi_host_in_atomic_context(); // kabi_host_sync.cpp
-
 namespace {
 
 enum : uint64_t {

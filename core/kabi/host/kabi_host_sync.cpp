@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "host_mem.h"
 #include "host_test_api.h"
 #include "kabi/sync.h"
 
@@ -72,7 +73,9 @@ void might_sleep(const char *what) {
 
 bool kabi_host_in_atomic_context() { return t_spinlocks_held > 0; }
 
-void kabi_mutex_init(struct kabi_mutex *m, struct kabi_lock_class *cls) { init_lock(m->opaque, cls); }
+void kabi_mutex_init(struct kabi_mutex *m, struct kabi_lock_class *cls) {
+	init_lock(m->opaque, cls);
+}
 
 void kabi_mutex_destroy(struct kabi_mutex *m) {
 	HostLock *l = host_lock(m->opaque);
@@ -99,7 +102,9 @@ bool kabi_mutex_trylock(struct kabi_mutex *m) {
 
 bool kabi_mutex_is_locked(struct kabi_mutex *m) { return host_lock(m->opaque)->held.load(); }
 
-void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls) { init_lock(s->opaque, cls); }
+void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls) {
+	init_lock(s->opaque, cls);
+}
 
 void kabi_spin_lock(struct kabi_spinlock *s) {
 	lock(host_lock(s->opaque));

@@ -8,9 +8,11 @@
  *
  * References (see fs/configfs): a group starts with one reference (config_group_init). For a
  * mkdir'd group configfs hands that reference to drop_item on rmdir, which puts it. Default
- * groups and the subsystem root keep theirs after being unlinked, so each group's release
- * drops its own default children (configfs_remove_default_groups), and destroying the
- * subsystem puts the root. Release then calls the C++ release and frees the group.
+ * groups and the subsystem root keep theirs after being unlinked: rmdir of their parent (and
+ * destroying the subsystem) drops them, deepest first (kabi_cfs_drop_defaults).
+ * Every group but the root also holds a reference on its parent until its own release, so
+ * release runs children first even when an open attribute file delays a child's: a C++
+ * object may rely on its parent's object outliving it.
  *
  * configfs attribute callbacks do not say which attribute they serve, so attribute i of any
  * type is served by trampoline i (KABI_CFS_MAX_ATTRS of them) that passes i along.
@@ -27,6 +29,7 @@ struct kabi_cfs_group {
 	struct configfs_subsystem su; /* su.su_group is this directory */
 	struct kabi_cfs_type *type;   /* NULL until bound */
 	struct lio_cfs_object *obj;
+	struct kabi_cfs_group *parent; /* referenced until release; NULL for the root */
 	const char *mkdir_name;       /* valid during make_group only */
 	bool registered;              /* subsystem root only */
 };
@@ -108,14 +111,28 @@ static_assert(ARRAY_SIZE(kabi_cfs_store_fns) == KABI_CFS_MAX_ATTRS);
 
 /* ---- life cycle ---- */
 
+/* Drops the initial reference of every default group below `group`, deepest first. */
+static void kabi_cfs_drop_defaults(struct config_group *group)
+{
+	struct config_group *g, *n;
+
+	list_for_each_entry_safe(g, n, &group->default_groups, group_entry) {
+		kabi_cfs_drop_defaults(g);
+		list_del(&g->group_entry);
+		config_item_put(&g->cg_item);
+	}
+}
+
 static void kabi_cfs_release(struct config_item *item)
 {
 	struct kabi_cfs_group *g = to_kg(item);
+	struct kabi_cfs_group *parent = g->parent;
 
-	configfs_remove_default_groups(&g->su.su_group);
 	if (g->type->ops->release)
 		g->type->ops->release(g->obj);
 	kfree(g);
+	if (parent)
+		config_group_put(&parent->su.su_group);
 }
 
 static int kabi_cfs_allow_link(struct config_item *src, struct config_item *target)
@@ -157,6 +174,8 @@ static struct config_group *kabi_cfs_make_group(struct config_group *group, cons
 	child = kzalloc(sizeof(*child), GFP_KERNEL);
 	if (!child)
 		return ERR_PTR(-ENOMEM);
+	child->parent = parent;
+	config_group_get(&parent->su.su_group);
 	child->mkdir_name = name;
 	ret = parent->type->ops->make_group(parent->obj, name, child);
 	child->mkdir_name = NULL;
@@ -165,10 +184,13 @@ static struct config_group *kabi_cfs_make_group(struct config_group *group, cons
 		ret = -EINVAL;
 	if (ret) {
 		/* The callee may have bound the child and added defaults: release them all. */
-		if (child->type)
+		if (child->type) {
+			kabi_cfs_drop_defaults(&child->su.su_group);
 			config_group_put(&child->su.su_group);
-		else
+		} else {
 			kfree(child);
+			config_group_put(&parent->su.su_group);
+		}
 		return ERR_PTR(ret < 0 ? ret : -EINVAL);
 	}
 	return &child->su.su_group;
@@ -178,8 +200,11 @@ static void kabi_cfs_drop_item(struct config_group *group, struct config_item *i
 {
 	struct kabi_cfs_group *parent = to_kg(&group->cg_item);
 
-	if (parent->type->ops->drop_group && kabi_cfs_is_ours(item))
-		parent->type->ops->drop_group(parent->obj, to_kg(item)->obj);
+	if (kabi_cfs_is_ours(item)) {
+		if (parent->type->ops->drop_group)
+			parent->type->ops->drop_group(parent->obj, to_kg(item)->obj);
+		kabi_cfs_drop_defaults(to_config_group(item));
+	}
 	config_item_put(item);
 }
 
@@ -281,6 +306,8 @@ int32_t kabi_cfs_default_group_add(struct kabi_cfs_group *parent, const char *na
 
 	if (!g)
 		return -ENOMEM;
+	g->parent = parent;
+	config_group_get(&parent->su.su_group);
 	configfs_add_default_group(&g->su.su_group, &parent->su.su_group);
 	if (out)
 		*out = g;
@@ -321,6 +348,7 @@ void kabi_cfs_subsystem_destroy(struct kabi_cfs_group *subsys)
 	if (subsys->registered)
 		configfs_unregister_subsystem(&subsys->su);
 	subsys->registered = false;
+	kabi_cfs_drop_defaults(&subsys->su.su_group);
 	config_group_put(&subsys->su.su_group);
 }
 EXPORT_SYMBOL_GPL(kabi_cfs_subsystem_destroy);

@@ -259,8 +259,9 @@ TEST(RefCounted, ConcurrentLookupAndReleaseNeverResurrects) {
 		std::thread finder([&] {
 			for (int i = 0; i < 50; i++) {
 				RefPtr<Device> f = reg.find(round);
-				if (f)
+				if (f) {
 					EXPECT_EQ(f->id(), round);
+				}
 			}
 		});
 		d.reset();
