@@ -95,6 +95,7 @@ vm_kernel_image() {
 # modules.* files into DEST. depmod inside a TCG guest reads all ~4000 modules over 9p (25 s);
 # on the host it takes 0.7 s (6.1) to 6 s (6.12: it must unxz every module). Results are
 # cached in build/vm/depmod-KVER-HASH, HASH covering the content of every file in updates/.
+# Work dirs are build/vm/depmod-tmp.PID.* ($$ = the vm-run process, which removes its own).
 vm_depmod() {
     local kver=$1 mods=$2 dest=$3 h cache base
     h=$( { echo "$kver"; sha256sum "/lib/modules/$kver/modules.order"
@@ -102,14 +103,19 @@ vm_depmod() {
          | sha256sum | cut -c1-16)
     cache=$VM_CACHE/depmod-$kver-$h
     if [ ! -s "$cache/modules.dep.bin" ]; then
-        base=$(mktemp -d "$VM_CACHE/depmod-tmp.XXXXXX")
-        mkdir -p "$base/lib/modules/$kver"
-        ln -s "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel"
-        ln -s "$mods/lib/modules/$kver/updates" "$base/lib/modules/$kver/updates"
+        # never let an empty $base turn the paths below into the host's /lib/modules
+        mkdir -p "$VM_CACHE" && base=$(mktemp -d "$VM_CACHE/depmod-tmp.$$.XXXXXX") || return 1
+        case $base in "$VM_CACHE"/depmod-tmp.*) ;; *) return 1 ;; esac
+        mkdir -p "$base/lib/modules/$kver" || return 1
+        ln -sT "/lib/modules/$kver/kernel" "$base/lib/modules/$kver/kernel" || return 1
+        ln -sT "$mods/lib/modules/$kver/updates" "$base/lib/modules/$kver/updates" || return 1
         for f in modules.order modules.builtin modules.builtin.modinfo; do
             [ -e "/lib/modules/$kver/$f" ] && cp "/lib/modules/$kver/$f" "$base/lib/modules/$kver/"
         done
-        if ! depmod -b "$base" "$kver" >"$base/depmod.log" 2>&1; then
+        # bounded in time and output: a runaway depmod (e.g. a symlink loop under
+        # /lib/modules) once wrote 79 GB of warnings and filled the disk
+        timeout --foreground 300 depmod -b "$base" "$kver" 2>&1 | head -c 200000 >"$base/depmod.log"
+        if [ "${PIPESTATUS[0]}" != 0 ]; then
             cat "$base/depmod.log" >&2; rm -rf "$base"; return 1
         fi
         # depmod warnings (e.g. unknown symbols) are worth seeing: print them once
