@@ -42,6 +42,20 @@ if [ "${LIO_SKIP_HOST:-0}" != 1 ]; then
 fi
 step "subset checker refuses forbidden objects" tests/build/test_check_subset.sh
 
+# The harness itself, on 6.1 with the stock modules: a smoke test must pass, and a run whose
+# kernel log shows a WARNING must fail with 90 even though its script passed.
+harness_out=$B/guest/harness
+rm -rf "$harness_out"
+mkdir -p "$harness_out"
+step "harness: stock LIO smoke test passes in a 6.1 guest" \
+	tools/vm-run --kernel 6.1 --out "$harness_out/smoke" tests/harness/smoke_stock.sh
+warn_run() {
+	tools/vm-run --kernel 6.1 --out "$harness_out/warn" tests/harness/dmesg_warn.sh >"$harness_out/warn.log" 2>&1
+	local rc=$?
+	[ "$rc" -eq 90 ] || { echo "expected exit 90, got $rc"; tail -n 20 "$harness_out/warn.log"; return 1; }
+}
+step "harness: a WARNING in the guest's dmesg fails the run (exit 90)" warn_run
+
 kernels=${LIO_KERNELS:-6.1 6.12}
 declare -A kdir
 for k in $kernels; do

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Harness smoke test with the STOCK LIO modules (no --modules):
-#   tools/vm-run --kernel 6.1 tests/guest/smoke_stock.sh
-#   tools/vm-run --kernel 6.12 tests/guest/smoke_stock.sh
+#   tools/vm-run --kernel 6.1 tests/harness/smoke_stock.sh
+#   tools/vm-run --kernel 6.12 tests/harness/smoke_stock.sh
 . "${LIO_SRC:?run me through tools/vm-run}/tests/guest/lib.sh"
 
 check_eq "running in the guest" 1 "${LIO_GUEST:-}"
