@@ -26,6 +26,7 @@ KABI_BEGIN_DECLS
 struct kabi_cfs_group; /* a configfs directory (C layer) */
 struct kabi_module;    /* the kernel module owning a type (struct module) */
 struct lio_cfs_object; /* the C++ object behind a directory (never dereferenced by C) */
+struct kabi_cfs_ktype; /* the C layer's per-type data (never dereferenced by C++) */
 
 /* Upper bound of attribute files per directory type (the C layer has this many trampolines). */
 #define KABI_CFS_MAX_ATTRS 128
@@ -65,7 +66,7 @@ struct kabi_cfs_type {
 	const struct kabi_cfs_attr *attrs;
 	uint32_t nattrs;
 	const struct kabi_cfs_ops *ops;
-	void *impl; /* owned by the C layer: the kernel's item type built at registration */
+	struct kabi_cfs_ktype *impl; /* owned by the C layer: set while registered */
 };
 
 int32_t kabi_cfs_type_register(struct kabi_cfs_type *type, struct kabi_module *owner);

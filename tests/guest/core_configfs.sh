@@ -43,8 +43,8 @@ check_eq "module version is lio-cxx" "lio-cxx-0.1" "$(cat /sys/module/target_cor
 # --- tree as in the reference ---
 check_eq "version format" \
 	"Target Engine Core ConfigFS Infrastructure v5.0 on Linux/$(uname -m) on $KVER" "$(cat $T/version)"
-python3 "$LIO_SRC/tests/guest/cfs_tree.py" compare "$REF/configfs-tree.txt" \
-	version dbroot core/alua --values core/alua/lu_gps/default_lu_gp/lu_gp_id
+record_results < <(python3 "$LIO_SRC/tests/guest/cfs_tree.py" compare "$REF/configfs-tree.txt" \
+	version dbroot core/alua --values core/alua/lu_gps/default_lu_gp/lu_gp_id 2>&1)
 for d in core core/alua core/alua/lu_gps core/alua/lu_gps/default_lu_gp; do
 	check_eq "$d is a 755 directory" "755" "$(stat -c %a $T/$d)"
 done

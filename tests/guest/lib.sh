@@ -76,6 +76,21 @@ skip() {
     echo "SKIP: $1${2:+ ($2)}"
 }
 
+# record_results: read "PASS: name" / "FAIL: name" lines (from a checker written in another
+# language) on stdin and count them like checks; other lines are shown as details. Feed it
+# with a redirection (record_results < <(cmd) or < file), not a pipe: a pipe runs it in a
+# subshell and the counts are lost.
+record_results() {
+    local line
+    while IFS= read -r line; do
+        case $line in
+            "PASS: "*) _lio_pass "${line#PASS: }" ;;
+            "FAIL: "*) _lio_fail "${line#FAIL: }" ;;
+            *) printf '%s\n' "$line" ;;
+        esac
+    done
+}
+
 finish() {
     if [ "$LIO_SKIPPED" -gt 0 ]; then
         echo "$LIO_PASSED passed, $LIO_FAILED failed, $LIO_SKIPPED skipped"

@@ -68,8 +68,13 @@ CfsState &state() {
 	return s;
 }
 
-// Marker stored in kabi_cfs_type::impl while registered.
-char g_registered_marker;
+} // namespace
+
+// The host needs no per-type data: a marker stored in kabi_cfs_type::impl while registered.
+struct kabi_cfs_ktype {};
+
+namespace {
+kabi_cfs_ktype g_registered_marker;
 
 using Dead = std::vector<kabi_cfs_group *>;
 
