@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kabi/file.h over the VFS. The struct file is the handle: no wrapper allocation. */
+#include <linux/blkdev.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+
+#include "kabi/file.h"
+
+#define KFILE(f) ((struct file *)(f))
+
+int32_t kabi_file_open(const char *path, uint32_t flags, struct kabi_file **out)
+{
+	int oflags = O_LARGEFILE | ((flags & KABI_FILE_WRITE) ? O_RDWR : O_RDONLY);
+	struct file *file;
+	umode_t mode;
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	if (flags & KABI_FILE_CREATE)
+		oflags |= O_CREAT;
+	if (flags & KABI_FILE_DIRECT)
+		oflags |= O_DIRECT;
+	if (flags & KABI_FILE_DSYNC)
+		oflags |= O_DSYNC;
+	file = filp_open(path, oflags, 0600);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	mode = file_inode(file)->i_mode;
+	if (!S_ISREG(mode) && !S_ISBLK(mode)) {
+		filp_close(file, NULL);
+		return S_ISDIR(mode) ? -EISDIR : -EINVAL;
+	}
+	*out = (struct kabi_file *)file;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kabi_file_open);
+
+void kabi_file_close(struct kabi_file *file)
+{
+	if (file)
+		filp_close(KFILE(file), NULL);
+}
+EXPORT_SYMBOL_GPL(kabi_file_close);
+
+int32_t kabi_file_get_info(struct kabi_file *file, struct kabi_file_info *out)
+{
+	struct inode *inode = KFILE(file)->f_mapping->host;
+
+	out->size = i_size_read(inode);
+	out->is_block_device = S_ISBLK(inode->i_mode);
+	if (out->is_block_device) {
+		struct block_device *bdev = I_BDEV(inode);
+
+		out->logical_block_size = bdev_logical_block_size(bdev);
+		out->volatile_cache = bdev_write_cache(bdev) && !(KFILE(file)->f_flags & O_DSYNC);
+	} else {
+		out->logical_block_size = 512;
+		out->volatile_cache = !(KFILE(file)->f_flags & O_DSYNC);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kabi_file_get_info);
+
+int32_t kabi_file_truncate(struct kabi_file *file, uint64_t size)
+{
+	if (!S_ISREG(file_inode(KFILE(file))->i_mode))
+		return -EINVAL;
+	if (size > LLONG_MAX)
+		return -EFBIG;
+	return vfs_truncate(&KFILE(file)->f_path, size);
+}
+EXPORT_SYMBOL_GPL(kabi_file_truncate);
+
+static int kabi_file_check_range(uint64_t len, uint64_t off)
+{
+	if (len > MAX_RW_COUNT || off > LLONG_MAX || len > LLONG_MAX - off)
+		return -EINVAL;
+	return 0;
+}
+
+int64_t kabi_file_pread(struct kabi_file *file, void *buf, uint64_t len, uint64_t off)
+{
+	loff_t pos = off;
+	int ret = kabi_file_check_range(len, off);
+
+	if (ret)
+		return ret;
+	return kernel_read(KFILE(file), buf, len, &pos);
+}
+EXPORT_SYMBOL_GPL(kabi_file_pread);
+
+int64_t kabi_file_pwrite(struct kabi_file *file, const void *buf, uint64_t len, uint64_t off)
+{
+	loff_t pos = off;
+	int ret = kabi_file_check_range(len, off);
+
+	if (ret)
+		return ret;
+	return kernel_write(KFILE(file), buf, len, &pos);
+}
+EXPORT_SYMBOL_GPL(kabi_file_pwrite);
+
+int32_t kabi_file_sync(struct kabi_file *file, uint64_t off, uint64_t len)
+{
+	loff_t end = LLONG_MAX;
+
+	if (off > LLONG_MAX)
+		return -EINVAL;
+	if (len && len - 1 <= (uint64_t)(LLONG_MAX - off))
+		end = off + len - 1;
+	return vfs_fsync_range(KFILE(file), off, end, 1);
+}
+EXPORT_SYMBOL_GPL(kabi_file_sync);
+
+int32_t kabi_file_punch_hole(struct kabi_file *file, uint64_t off, uint64_t len)
+{
+	if (off > LLONG_MAX || len > LLONG_MAX - off)
+		return -EINVAL;
+	return vfs_fallocate(KFILE(file), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+}
+EXPORT_SYMBOL_GPL(kabi_file_punch_hole);
