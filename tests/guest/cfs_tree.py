@@ -125,7 +125,7 @@ def main(argv):
             print(errno.errorcode.get(e.errno, str(e.errno)))
             return 0
         try:
-            os.write(fd, argv[3].encode())
+            os.write(fd, os.fsencode(argv[3]))
             print("OK")
         except OSError as e:
             print(errno.errorcode.get(e.errno, str(e.errno)))

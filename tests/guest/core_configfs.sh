@@ -89,6 +89,37 @@ check_fails "default_lu_gp cannot be removed" rmdir $G/default_lu_gp
 check_fails "core cannot be removed" rmdir $T/core
 check_fails "files cannot be created in configfs" touch $T/core/newfile
 
+# --- concurrency: directory churn against readers and writers (bounded: ~5 s) ---
+churn() { # mkdir/rmdir one group and set its id, N times
+	local i
+	for i in $(seq 1 150); do
+		mkdir $G/churn$1 2>/dev/null && echo $((1000 + $1)) > $G/churn$1/lu_gp_id 2>/dev/null
+		cat $G/churn$1/lu_gp_id >/dev/null 2>&1
+		rmdir $G/churn$1 2>/dev/null
+	done
+}
+readers() { # read everything under lu_gps while it changes
+	local i f
+	for i in $(seq 1 150); do
+		for f in $G/*/lu_gp_id $G/*/members; do cat "$f" >/dev/null 2>&1; done
+	done
+}
+churn 1 & churn 2 & churn 3 & readers & readers &
+wait
+check_eq "after concurrent churn only default_lu_gp remains" "default_lu_gp" "$(ls $G | tr '\n' ' ' | sed 's/ $//')"
+check "the tree still works after churn" sh -c "mkdir $G/after && echo 77 > $G/after/lu_gp_id && test \"\$(cat $G/after/lu_gp_id)\" = 77 && rmdir $G/after"
+# A write of a whole page and binary garbage are refused by the parser, the group stays usable.
+mkdir $G/junk
+check_match "a page-sized number is refused" "^(EINVAL|E2BIG)$" "$(python3 -c 'import os,errno
+fd=os.open("'$G'/junk/lu_gp_id", os.O_WRONLY)
+try:
+    os.write(fd, b"1"*4096); print("OK")
+except OSError as e: print(errno.errorcode[e.errno])' 2>&1)"
+check_eq "binary garbage is refused (EINVAL)" EINVAL "$(cfs_write $G/junk/lu_gp_id "$(printf '\001\377x')")"
+check_eq "the group has no id after refused writes" "" "$(cat $G/junk/lu_gp_id)"
+check_eq "and still takes a good one" OK "$(cfs_write $G/junk/lu_gp_id 4242)"
+rmdir $G/junk
+
 # --- unmodified rtslib and targetcli ---
 echo /var/target > $T/dbroot 2>/dev/null
 check "rtslib: RTSRoot() over our module" python3 -c 'import rtslib_fb; rtslib_fb.RTSRoot()'
