@@ -34,6 +34,10 @@ void kabi_mutex_unlock(struct kabi_mutex *m);
 bool kabi_mutex_trylock(struct kabi_mutex *m);
 /* For assertions only: true when some thread holds it. */
 bool kabi_mutex_is_locked(struct kabi_mutex *m);
+/* Reports (never returns early) unless the CALLING thread holds the lock: lockdep where the
+ * kernel has it, plus a cheap "is it locked at all" check; an owner check on the host. */
+void kabi_mutex_assert_held(struct kabi_mutex *m);
+void kabi_spin_assert_held(struct kabi_spinlock *s);
 
 void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls);
 void kabi_spin_lock(struct kabi_spinlock *s);

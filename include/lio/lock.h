@@ -17,7 +17,7 @@
  *
  * Naming rule: a method that expects its caller to hold a lock ends in `_locked` (the
  * snake_case spelling of the `...Locked()` convention), e.g. `unlink_session_locked()`.
- * It checks with assert_held() where the lock type allows (mutexes). Every lock appears in
+ * assert_held() checks that the caller holds the lock (lockdep in the kernel; owner on the host). Every lock appears in
  * the lock order of docs/design.md.
  */
 #ifndef LIO_LOCK_H
@@ -55,7 +55,8 @@ class Mutex final {
 	[[nodiscard]] bool try_lock() { return kabi_mutex_trylock(&raw_); }
 	// True when SOME thread holds it (all the boundary can tell): for assertions only.
 	bool is_locked() { return kabi_mutex_is_locked(&raw_); }
-	void assert_held() { LIO_ASSERT(is_locked()); }
+	// The calling thread holds it (lockdep in the kernel, owner check on the host).
+	void assert_held() { kabi_mutex_assert_held(&raw_); }
 
   private:
 	kabi_mutex raw_;
@@ -74,7 +75,7 @@ class SpinLock final {
 	[[nodiscard]] u64 lock_irqsave() { return kabi_spin_lock_irqsave(&raw_); }
 	void unlock_irqrestore(u64 flags) { kabi_spin_unlock_irqrestore(&raw_, flags); }
 	// The boundary cannot tell whether a spinlock is held: nothing to check.
-	void assert_held() {}
+	void assert_held() { kabi_spin_assert_held(&raw_); }
 
   private:
 	kabi_spinlock raw_;

@@ -24,9 +24,11 @@
 
 namespace {
 
+// owner: the holding thread (pthread_self(), never 0 with glibc), 0 when free. It makes
+// assert_held check the caller, not just "someone".
 struct HostLock {
 	pthread_mutex_t mutex;
-	std::atomic<bool> held;
+	std::atomic<unsigned long> owner;
 };
 static_assert(sizeof(HostLock) <= sizeof(kabi_mutex), "raise KABI_MUTEX_SIZE (kabi_layout.h)");
 static_assert(sizeof(HostLock) <= sizeof(kabi_spinlock),
@@ -46,7 +48,7 @@ void init_lock(void *storage, kabi_lock_class *cls) {
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
 	pthread_mutex_init(&l->mutex, &attr);
 	pthread_mutexattr_destroy(&attr);
-	l->held.store(false);
+	l->owner.store(0);
 }
 
 void lock(HostLock *l) {
@@ -55,11 +57,11 @@ void lock(HostLock *l) {
 		kabi_assert_failed("lock taken twice by the same thread (deadlock)", __FILE__, __LINE__);
 	else if (rc != 0)
 		kabi_assert_failed("pthread_mutex_lock failed", __FILE__, __LINE__);
-	l->held.store(true);
+	l->owner.store(pthread_self());
 }
 
 void unlock(HostLock *l) {
-	l->held.store(false);
+	l->owner.store(0);
 	if (pthread_mutex_unlock(&l->mutex) != 0)
 		kabi_assert_failed("unlock of a lock this thread does not hold", __FILE__, __LINE__);
 }
@@ -79,7 +81,7 @@ void kabi_mutex_init(struct kabi_mutex *m, struct kabi_lock_class *cls) {
 
 void kabi_mutex_destroy(struct kabi_mutex *m) {
 	HostLock *l = host_lock(m->opaque);
-	if (l->held.load())
+	if (l->owner.load() != 0)
 		kabi_assert_failed("mutex destroyed while held", __FILE__, __LINE__);
 	pthread_mutex_destroy(&l->mutex);
 	l->~HostLock();
@@ -96,11 +98,21 @@ bool kabi_mutex_trylock(struct kabi_mutex *m) {
 	HostLock *l = host_lock(m->opaque);
 	if (pthread_mutex_trylock(&l->mutex) != 0)
 		return false;
-	l->held.store(true);
+	l->owner.store(pthread_self());
 	return true;
 }
 
-bool kabi_mutex_is_locked(struct kabi_mutex *m) { return host_lock(m->opaque)->held.load(); }
+bool kabi_mutex_is_locked(struct kabi_mutex *m) { return host_lock(m->opaque)->owner.load() != 0; }
+
+void kabi_mutex_assert_held(struct kabi_mutex *m) {
+	if (host_lock(m->opaque)->owner.load() != pthread_self())
+		kabi_assert_failed("mutex not held by the caller", __FILE__, __LINE__);
+}
+
+void kabi_spin_assert_held(struct kabi_spinlock *s) {
+	if (host_lock(s->opaque)->owner.load() != pthread_self())
+		kabi_assert_failed("spinlock not held by the caller", __FILE__, __LINE__);
+}
 
 void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls) {
 	init_lock(s->opaque, cls);

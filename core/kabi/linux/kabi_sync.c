@@ -57,6 +57,22 @@ bool kabi_mutex_is_locked(struct kabi_mutex *m)
 }
 EXPORT_SYMBOL_GPL(kabi_mutex_is_locked);
 
+void kabi_mutex_assert_held(struct kabi_mutex *m)
+{
+	WARN_ON_ONCE(!mutex_is_locked(KMUTEX(m)));
+	lockdep_assert_held(KMUTEX(m));
+}
+EXPORT_SYMBOL_GPL(kabi_mutex_assert_held);
+
+void kabi_spin_assert_held(struct kabi_spinlock *s)
+{
+	/* spin_is_locked() is always false on uniprocessor builds without spinlock debugging. */
+	if (IS_ENABLED(CONFIG_SMP) || IS_ENABLED(CONFIG_DEBUG_SPINLOCK))
+		WARN_ON_ONCE(!spin_is_locked(KSPIN(s)));
+	lockdep_assert_held(KSPIN(s));
+}
+EXPORT_SYMBOL_GPL(kabi_spin_assert_held);
+
 void kabi_spin_init(struct kabi_spinlock *s, struct kabi_lock_class *cls)
 {
 	spin_lock_init(KSPIN(s));

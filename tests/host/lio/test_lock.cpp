@@ -167,5 +167,30 @@ TEST(Protected, SpinLockWithBhGuardAndConstructorArgs) {
 	EXPECT_EQ(p.lock()->x, 20003);
 }
 
+// assert_held checks the caller, not just "someone": a lock held by another thread is reported.
+TEST(Mutex, AssertHeldChecksTheCallingThread) {
+	HostAssertRecorder asserts;
+	Mutex m(test_mutex_class);
+	m.lock();
+	m.assert_held();
+	EXPECT_TRUE(asserts.take().empty());
+	std::thread other([&] { m.assert_held(); });
+	other.join();
+	EXPECT_EQ(asserts.take().size(), 1u);
+	m.unlock();
+}
+
+TEST(SpinLock, AssertHeldChecksTheCallingThread) {
+	HostAssertRecorder asserts;
+	SpinLock s(test_spin_class);
+	s.assert_held();
+	EXPECT_EQ(asserts.take().size(), 1u);
+	{
+		LockGuard guard(s);
+		s.assert_held();
+	}
+	EXPECT_TRUE(asserts.take().empty());
+}
+
 } // namespace
 } // namespace lio
