@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/target_root.h"
 
+#include "configfs/device_tree.h"
 #include "configfs/node.h"
 #include "kabi/sys.h"
 #include "lio/alloc.h"
@@ -26,7 +27,8 @@ constinit NodeType lu_group_type("lu_gp", kLuGroupAttrs);
 
 class LuGroupNode final : public Node {
   public:
-	explicit LuGroupNode(core::LuGroupRegistry &registry) : group_(registry), registry_(registry) {
+	explicit LuGroupNode(core::TargetCore &core)
+	    : group_(core.lu_groups()), registry_(core.lu_groups()), core_(core) {
 		registry_.add(group_);
 	}
 	~LuGroupNode() override { registry_.remove(group_); }
@@ -41,8 +43,9 @@ class LuGroupNode final : public Node {
 			return kabi_snprintf(reinterpret_cast<char *>(out.data()), out.size(), "%u\n",
 					     group_.id());
 		case kLuGpMembers:
-			// One "<hba>/<device>" line per member device; devices arrive with the core.
-			return 0;
+			// One "<hba>/<device>" line per member device.
+			return core_.format_lu_members(group_, reinterpret_cast<char *>(out.data()),
+						       out.size());
 		}
 		return -KABI_EACCES;
 	}
@@ -62,6 +65,7 @@ class LuGroupNode final : public Node {
   private:
 	core::LuGroup group_;
 	core::LuGroupRegistry &registry_;
+	core::TargetCore &core_;
 };
 
 // ---- target/core/alua/lu_gps ----
@@ -70,10 +74,10 @@ constinit NodeType lu_gps_type("lu_gps");
 
 class LuGroupsNode final : public Node {
   public:
-	explicit LuGroupsNode(core::LuGroupRegistry &registry) : registry_(registry) {}
+	explicit LuGroupsNode(core::TargetCore &core) : core_(core) {}
 
 	Result<void> make_child(const char *name, kabi_cfs_group *group) override {
-		OwnPtr<LuGroupNode> node = make<LuGroupNode>(Gfp::Kernel, registry_);
+		OwnPtr<LuGroupNode> node = make<LuGroupNode>(Gfp::Kernel, core_);
 		if (!node)
 			return Error::from_errno(KABI_ENOMEM);
 		bind_child(group, lu_group_type, node.release());
@@ -81,7 +85,7 @@ class LuGroupsNode final : public Node {
 	}
 
   private:
-	core::LuGroupRegistry &registry_;
+	core::TargetCore &core_;
 };
 
 // ---- target/core/alua, target/core ----
@@ -91,12 +95,18 @@ constinit NodeType core_type("core");
 
 class PlainNode final : public Node {};
 
+// mkdir core/<backend>_<index> makes an HBA (configfs/device_tree.cpp); rmdir removes it
+// (configfs refuses with ENOTEMPTY while it holds devices).
 class CoreNode final : public Node {
   public:
-	Result<void> make_child(const char *name, kabi_cfs_group *) override {
-		log_err("core: cannot create %s: no backstore type is registered yet\n", name);
-		return Error::from_errno(KABI_EINVAL);
+	explicit CoreNode(core::TargetCore &core) : core_(core) {}
+
+	Result<void> make_child(const char *name, kabi_cfs_group *group) override {
+		return make_hba(core_, name, group);
 	}
+
+  private:
+	core::TargetCore &core_;
 };
 
 // ---- target/ ----
@@ -166,15 +176,16 @@ Result<kabi_cfs_group *> adopt_default(kabi_cfs_group *parent, const char *name,
 
 Result<void> build_tree(core::TargetCore &core, kabi_cfs_group *root) {
 	kabi_cfs_group *core_group = TRY(adopt_default(root, "core", core_type,
-						       make<CoreNode>(Gfp::Kernel)));
+						       make<CoreNode>(Gfp::Kernel, core)));
 	kabi_cfs_group *alua = TRY(adopt_default(core_group, "alua", alua_type,
 						 make<PlainNode>(Gfp::Kernel)));
 	kabi_cfs_group *lu_gps = TRY(adopt_default(alua, "lu_gps", lu_gps_type,
-						   make<LuGroupsNode>(Gfp::Kernel, core.lu_groups())));
-	OwnPtr<LuGroupNode> default_gp = make<LuGroupNode>(Gfp::Kernel, core.lu_groups());
+						   make<LuGroupsNode>(Gfp::Kernel, core)));
+	OwnPtr<LuGroupNode> default_gp = make<LuGroupNode>(Gfp::Kernel, core);
 	if (!default_gp)
 		return Error::from_errno(KABI_ENOMEM);
 	TRY(core.lu_groups().set_id(default_gp->group(), 0));
+	core.set_default_lu_group(&default_gp->group());
 	TRY(adopt_default(lu_gps, "default_lu_gp", lu_group_type, move(default_gp)));
 	return {};
 }
@@ -183,6 +194,11 @@ Result<void> build_tree(core::TargetCore &core, kabi_cfs_group *root) {
 
 Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 	TRY(NodeType::register_all(kTypes, kTypeCount, owner));
+	Result<void> device_types = register_device_types(owner);
+	if (device_types.is_error()) {
+		NodeType::unregister_all(kTypes, kTypeCount);
+		return device_types;
+	}
 
 	OwnPtr<RootNode> root_node = make<RootNode>(Gfp::Kernel, core);
 	kabi_cfs_group *root = nullptr;
@@ -190,6 +206,7 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 						       &root)
 			    : -KABI_ENOMEM;
 	if (ret < 0) {
+		unregister_device_types();
 		NodeType::unregister_all(kTypes, kTypeCount);
 		return Error::from_errno(-ret);
 	}
@@ -203,6 +220,8 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 	}
 	if (built.is_error()) {
 		kabi_cfs_subsystem_destroy(root);
+		core.set_default_lu_group(nullptr);
+		unregister_device_types();
 		NodeType::unregister_all(kTypes, kTypeCount);
 		return built;
 	}
@@ -213,6 +232,7 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 void unregister_target_tree() {
 	kabi_cfs_subsystem_destroy(g_subsystem);
 	g_subsystem = nullptr;
+	unregister_device_types();
 	NodeType::unregister_all(kTypes, kTypeCount);
 }
 

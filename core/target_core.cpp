@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/target_core.h"
 
+#include "core/hba.h"
 #include "kabi/sys.h"
 #include "lio/log.h"
 #include "lio/string.h"
@@ -9,6 +10,7 @@ namespace lio::core {
 
 namespace {
 constinit LockClass dbroot_lock_class("lio_dbroot");
+constinit LockClass devices_lock_class("lio_devices");
 } // namespace
 
 DbRoot::DbRoot() {
@@ -51,7 +53,7 @@ Result<void> DbRoot::set(Span<const char> path) {
 	return {};
 }
 
-TargetCore::TargetCore() : dbroot_(dbroot_lock_class) {}
+TargetCore::TargetCore() : dbroot_(dbroot_lock_class), devices_lock_(devices_lock_class) {}
 
 Result<OwnPtr<TargetCore>> TargetCore::create() {
 	// The constructor is private: only create() makes one.
@@ -79,6 +81,54 @@ Result<void> TargetCore::set_dbroot(Span<const char> path) {
 
 u32 TargetCore::device_count() const {
 	return dbroot_.with([&](const DbRoot &) { return devices_; });
+}
+
+void TargetCore::device_added(Device &dev) {
+	dbroot_.with([&](DbRoot &) { devices_++; });
+	LockGuard guard(devices_lock_);
+	device_list_.push_back(dev);
+}
+
+void TargetCore::device_removed(Device &dev) {
+	{
+		LockGuard guard(devices_lock_);
+		device_list_.remove(dev);
+	}
+	dbroot_.with([&](DbRoot &) { devices_--; });
+}
+
+u32 TargetCore::next_hba_id() {
+	LockGuard guard(devices_lock_);
+	return hba_ids_++;
+}
+
+u32 TargetCore::next_scsi_index() {
+	LockGuard guard(devices_lock_);
+	return scsi_indexes_++;
+}
+
+u32 TargetCore::next_dev_index() {
+	LockGuard guard(devices_lock_);
+	return dev_indexes_++;
+}
+
+s64 TargetCore::format_lu_members(const LuGroup &group, char *buf, usize size) {
+	LockGuard guard(devices_lock_);
+	usize len = 0;
+	for (Device &dev : device_list_) {
+		LockGuard dev_guard(dev.lock());
+		if (dev.config_locked().lu_group != &group)
+			continue;
+		// LIO stops (with a warning) when the page is full; so do we.
+		usize need = str_len(dev.hba().name()) + 1 + str_len(dev.name()) + 1;
+		if (len + need >= size) {
+			log_warn("alua: LU group members list does not fit in a page\n");
+			break;
+		}
+		len += static_cast<usize>(kabi_snprintf(buf + len, size - len, "%s/%s\n",
+							dev.hba().name(), dev.name()));
+	}
+	return static_cast<s64>(len);
 }
 
 } // namespace lio::core

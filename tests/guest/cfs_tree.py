@@ -8,11 +8,15 @@
   cfs_tree.py write PATH VALUE             write VALUE (one write(2) call, like echo) and
                                            print "OK" or the errno's name (EINVAL, ...);
                                            exit 0 either way, 2 on usage errors
-  cfs_tree.py compare REF PREFIX... [--values PATH...]
+  cfs_tree.py compare REF PREFIX... [--map LIVE=REF]... [--values PATH...]
                                            compare the live tree with REF for the paths under
                                            each PREFIX: names and modes always, values only
                                            for the listed PATHs; prints one PASS/FAIL line per
                                            PREFIX with what is missing, extra or different.
+                                           --map: live paths under LIVE are compared as if they
+                                           were under REF (e.g. core/rd_mcp_0/rd0=core/rd_mcp_1/rd0
+                                           when the HBA index differs); PREFIX and PATH name the
+                                           reference's paths.
 """
 import errno
 import os
@@ -76,9 +80,22 @@ def under(path, prefix):
     return path == prefix or path.startswith(prefix + "/")
 
 
-def compare(ref_file, prefixes, value_paths):
+def apply_map(live, maps):
+    if not maps:
+        return live
+    mapped = {}
+    for path, entry in live.items():
+        for frm, to in maps:
+            if under(path, frm):
+                path = to + path[len(frm):]
+                break
+        mapped[path] = entry
+    return mapped
+
+
+def compare(ref_file, prefixes, value_paths, maps=()):
     ref = parse_reference(ref_file)
-    live = walk(ROOT)
+    live = apply_map(walk(ROOT), maps)
     failed = 0
     for prefix in prefixes:
         problems = []
@@ -139,7 +156,16 @@ def main(argv):
             i = args.index("--values")
             values = args[i + 1:]
             args = args[:i]
-        return 1 if compare(argv[2], args, set(values)) else 0
+        maps = []
+        while "--map" in args:
+            i = args.index("--map")
+            if i + 1 >= len(args) or "=" not in args[i + 1]:
+                print(__doc__, file=sys.stderr)
+                return 2
+            frm, _, to = args[i + 1].partition("=")
+            maps.append((frm.rstrip("/"), to.rstrip("/")))
+            del args[i:i + 2]
+        return 1 if compare(argv[2], args, set(values), maps) else 0
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backstores/ramdisk/ramdisk.h: LIO's rd_mcp backend: a device whose storage is rd_pages
+ * pages of kernel memory, allocated (zeroed) at enable and freed with the device. With
+ * rd_nullio=1 nothing is allocated: reads return zeroes and writes are discarded.
+ *
+ * control keys: rd_pages=<pages> (number as kstrtou32 base 0, at least 1), rd_nullio=0|1,
+ * rd_dummy=0|1 (accepted as LIO does; no effect here). Only before enable.
+ */
+#ifndef LIO_BACKSTORES_RAMDISK_RAMDISK_H
+#define LIO_BACKSTORES_RAMDISK_RAMDISK_H
+
+#include "core/device.h"
+#include "lio/atomic.h"
+
+namespace lio::backstores {
+
+class RamdiskBackend final : public core::Backend {
+  public:
+	constexpr RamdiskBackend() : Backend("rd_mcp", "RAMDISK-MCP", "4.0") {}
+	Result<OwnPtr<core::Device>> create_device(core::Hba &hba, StrView name) const override;
+};
+
+extern constinit const RamdiskBackend g_ramdisk_backend;
+
+class RamdiskDevice final : public core::Device {
+  public:
+	static constexpr u64 kPageSize = 4096;
+	static constexpr u32 kPagesPerTable = 512; // page pointers per second-level table
+	// sg tables LIO would use (65536 / sizeof(struct scatterlist)): for the info line only.
+	static constexpr u32 kLioSgPerTable = 2048;
+
+	RamdiskDevice(core::Hba &hba, StrView name);
+	~RamdiskDevice() override;
+
+	Result<void> control_locked(StrView key, StrView value) override;
+	Result<void> configure_locked(core::DeviceConfig &cfg) override;
+	s64 show_params_locked(char *buf, usize size) override;
+
+	u64 size_bytes() const override;
+	Result<void> read(u64 offset, MutableBytes out) override;
+	Result<void> write(u64 offset, Bytes data) override;
+	Result<void> flush() override;
+	Result<void> unmap(u64 offset, u64 len) override;
+	Result<void> write_zeroes(u64 offset, u64 len) override;
+
+	// Pages allocated (0 for nullio or before enable): for tests.
+	u64 pages_allocated() const { return pages_allocated_; }
+
+  private:
+	// Applies fn(page pointer, offset in page, length) to each page piece of a checked range.
+	template <typename Fn> void for_each_piece(u64 offset, u64 len, Fn &&fn);
+	Result<void> begin_io(u64 offset, u64 len) const;
+	void free_space();
+
+	u32 page_count_ = 0;
+	bool has_page_count_ = false;
+	bool nullio_ = false;
+	bool dummy_ = false;
+	u32 rd_dev_id_ = 0;
+	u32 sg_table_count_ = 0;
+	Atomic<bool> ready_{false}; // storage in place (set at enable, before I/O may start)
+	u8 ***tables_ = nullptr;    // tables_[t][p]: page t * kPagesPerTable + p
+	u32 table_count_ = 0;
+	u64 pages_allocated_ = 0;
+};
+
+} // namespace lio::backstores
+
+#endif // LIO_BACKSTORES_RAMDISK_RAMDISK_H

@@ -1,0 +1,1265 @@
+// SPDX-License-Identifier: GPL-2.0
+// configfs/device_tree.cpp: HBA and device directories (see device_tree.h). Formats, defaults
+// and write validation follow LIO's target_core_configfs.c; every refused write logs one line.
+#include "configfs/device_tree.h"
+
+#include "configfs/node.h"
+#include "core/hba.h"
+#include "lio/alloc.h"
+#include "lio/log.h"
+#include "lio/string.h"
+
+namespace lio::cfs {
+
+namespace {
+
+using core::Device;
+using core::DeviceAttrib;
+using core::DeviceConfig;
+using core::Hba;
+using core::TargetCore;
+
+constexpr s32 kEoverflow = 75; // EOVERFLOW (LIO's answer to over-long INQUIRY strings)
+constexpr const char kCoreVersion[] = "v5.0";
+
+#define SHOW(...) kabi_snprintf(reinterpret_cast<char *>(out.data()), out.size(), __VA_ARGS__)
+
+// LIO's "%.*s" of a written value, for log lines.
+#define VAL_ARGS(v) static_cast<int>((v).size()), (v).data()
+
+Error refuse(s32 err) { return Error::from_errno(err); }
+
+// kstrtou32(page, 0): one optional trailing newline; EINVAL or ERANGE, one log line.
+Result<u32> store_u32(const Device &dev, const char *attr, const StoreInput &in) {
+	Result<u32> v = parse_u32(StrView(in.data, in.len), 0);
+	if (v.is_error())
+		log_err("%s/%s: %s: \"%.*s\" is not a number from 0 to 4294967295\n",
+			dev.hba().name(), dev.name(), attr, VAL_ARGS(in.value()));
+	return v;
+}
+
+// kstrtoul(page, 0) (unsigned long is 64 bits here).
+Result<u64> store_u64(const Device &dev, const char *attr, const StoreInput &in) {
+	Result<u64> v = parse_u64(StrView(in.data, in.len), 0);
+	if (v.is_error())
+		log_err("%s/%s: %s: \"%.*s\" is not an unsigned number\n", dev.hba().name(),
+			dev.name(), attr, VAL_ARGS(in.value()));
+	return v;
+}
+
+// kstrtobool: decided by the first character (1/y/Y, 0/n/N) or the first two (on, of[f]).
+Result<bool> store_bool(const Device &dev, const char *attr, const StoreInput &in) {
+	const char *s = in.data;
+	if (in.len >= 1) {
+		switch (s[0]) {
+		case '1': case 'y': case 'Y':
+			return true;
+		case '0': case 'n': case 'N':
+			return false;
+		case 'o': case 'O':
+			if (in.len >= 2) {
+				if (s[1] == 'n' || s[1] == 'N')
+					return true;
+				if (s[1] == 'f' || s[1] == 'F')
+					return false;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	log_err("%s/%s: %s: \"%.*s\" is not a boolean (0/1, y/n, on/off)\n", dev.hba().name(),
+		dev.name(), attr, VAL_ARGS(in.value()));
+	return refuse(KABI_EINVAL);
+}
+
+Result<void> check_not_exported(const DeviceConfig &cfg, const Device &dev, const char *attr) {
+	if (cfg.export_count) {
+		log_err("%s/%s: cannot change %s while %u exports exist\n", dev.hba().name(),
+			dev.name(), attr, cfg.export_count);
+		return refuse(KABI_EINVAL);
+	}
+	return {};
+}
+
+// Adds a default child; on failure the node is not adopted and is freed here.
+template <typename T>
+Result<kabi_cfs_group *> adopt_default(kabi_cfs_group *parent, const char *name, NodeType &type,
+				       OwnPtr<T> node) {
+	if (!node)
+		return Error::from_errno(KABI_ENOMEM);
+	kabi_cfs_group *group = nullptr;
+	s32 ret = kabi_cfs_default_group_add(parent, name, type.raw(), node.get(), &group);
+	if (ret < 0)
+		return Error::from_errno(-ret);
+	node.release();
+	return group;
+}
+
+// A node of a device's subtree: released before the device directory that owns the Device.
+class DeviceSubNode : public Node {
+  protected:
+	explicit DeviceSubNode(Device &dev) : dev_(dev) {}
+	Device &dev_;
+};
+
+// ---- <device>/attrib ----
+
+#define LIO_DEV_ATTRIBS(X)                                                                 \
+	X(alua_support, 0644)                                                              \
+	X(block_size, 0644)                                                                \
+	X(emulate_3pc, 0644)                                                               \
+	X(emulate_caw, 0644)                                                               \
+	X(emulate_dpo, 0644)                                                               \
+	X(emulate_fua_read, 0644)                                                          \
+	X(emulate_fua_write, 0644)                                                         \
+	X(emulate_model_alias, 0644)                                                       \
+	X(emulate_pr, 0644)                                                                \
+	X(emulate_rest_reord, 0644)                                                        \
+	X(emulate_rsoc, 0644)                                                              \
+	X(emulate_tas, 0644)                                                               \
+	X(emulate_tpu, 0644)                                                               \
+	X(emulate_tpws, 0644)                                                              \
+	X(emulate_ua_intlck_ctrl, 0644)                                                    \
+	X(emulate_write_cache, 0644)                                                       \
+	X(enforce_pr_isids, 0644)                                                          \
+	X(force_pr_aptpl, 0644)                                                            \
+	X(hw_block_size, 0444)                                                             \
+	X(hw_max_sectors, 0444)                                                            \
+	X(hw_pi_prot_type, 0444)                                                           \
+	X(hw_queue_depth, 0444)                                                            \
+	X(is_nonrot, 0644)                                                                 \
+	X(max_unmap_block_desc_count, 0644)                                                \
+	X(max_unmap_lba_count, 0644)                                                       \
+	X(max_write_same_len, 0644)                                                        \
+	X(optimal_sectors, 0644)                                                           \
+	X(pgr_support, 0644)                                                               \
+	X(pi_prot_format, 0644)                                                            \
+	X(pi_prot_type, 0644)                                                              \
+	X(pi_prot_verify, 0644)                                                            \
+	X(queue_depth, 0644)                                                               \
+	X(submit_type, 0644)                                                               \
+	X(unmap_granularity, 0644)                                                         \
+	X(unmap_granularity_alignment, 0644)                                               \
+	X(unmap_zeroes_data, 0644)
+
+enum AttribId : u32 {
+#define X(n, m) kAttr_##n,
+	LIO_DEV_ATTRIBS(X)
+#undef X
+};
+constexpr kabi_cfs_attr kAttribAttrs[] = {
+#define X(n, m) {#n, m},
+    LIO_DEV_ATTRIBS(X)
+#undef X
+};
+constinit NodeType dev_attrib_type("dev_attrib", kAttribAttrs);
+
+class AttribNode final : public DeviceSubNode {
+  public:
+	explicit AttribNode(Device &dev) : DeviceSubNode(dev) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		LockGuard guard(dev_.lock());
+		const DeviceAttrib &a = dev_.config_locked().attrib;
+		u32 v = 0;
+		switch (index) {
+#define X(n, m)                                                                            \
+	case kAttr_##n:                                                                    \
+		v = value_of_##n(a);                                                       \
+		break;
+			LIO_DEV_ATTRIBS(X)
+#undef X
+		default:
+			return -KABI_EACCES;
+		}
+		if (index == kAttr_alua_support || index == kAttr_pgr_support)
+			return SHOW("%d\n", static_cast<int>(v));
+		return SHOW("%u\n", v);
+	}
+
+	Result<void> store(u32 index, const StoreInput &in) override {
+		LockGuard guard(dev_.lock());
+		return store_locked(index, in, dev_.config_locked());
+	}
+
+  private:
+#define X(n, m)                                                                            \
+	static u32 value_of_##n(const DeviceAttrib &a) { return field_##n(a); }
+	// alua_support/pgr_support are bools; pi_prot_format always reads 0 (as LIO).
+	static u32 field_alua_support(const DeviceAttrib &a) { return a.alua_support ? 1 : 0; }
+	static u32 field_pgr_support(const DeviceAttrib &a) { return a.pgr_support ? 1 : 0; }
+	static u32 field_pi_prot_format(const DeviceAttrib &) { return 0; }
+#define F(n)                                                                               \
+	static u32 field_##n(const DeviceAttrib &a) { return a.n; }
+	F(block_size) F(emulate_3pc) F(emulate_caw) F(emulate_dpo) F(emulate_fua_read)
+	F(emulate_fua_write) F(emulate_model_alias) F(emulate_pr) F(emulate_rest_reord)
+	F(emulate_rsoc) F(emulate_tas) F(emulate_tpu) F(emulate_tpws) F(emulate_ua_intlck_ctrl)
+	F(emulate_write_cache) F(enforce_pr_isids) F(force_pr_aptpl) F(hw_block_size)
+	F(hw_max_sectors) F(hw_pi_prot_type) F(hw_queue_depth) F(is_nonrot)
+	F(max_unmap_block_desc_count) F(max_unmap_lba_count) F(max_write_same_len)
+	F(optimal_sectors) F(pi_prot_type) F(pi_prot_verify) F(queue_depth) F(submit_type)
+	F(unmap_granularity) F(unmap_granularity_alignment) F(unmap_zeroes_data)
+#undef F
+	LIO_DEV_ATTRIBS(X)
+#undef X
+
+	void log_refusal(const char *attr, const char *why) {
+		log_err("%s/%s: %s: %s\n", dev_.hba().name(), dev_.name(), attr, why);
+	}
+
+	Result<void> store_locked(u32 index, const StoreInput &in, DeviceConfig &cfg) {
+		DeviceAttrib &a = cfg.attrib;
+		const char *attr = index < sizeof(kAttribAttrs) / sizeof(kAttribAttrs[0])
+				       ? kAttribAttrs[index].name
+				       : "?";
+		switch (index) {
+		// Plain booleans.
+		case kAttr_emulate_fua_write:
+			a.emulate_fua_write = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_emulate_caw:
+			a.emulate_caw = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_emulate_3pc:
+			a.emulate_3pc = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_emulate_pr:
+			a.emulate_pr = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_emulate_rsoc:
+			a.emulate_rsoc = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_enforce_pr_isids:
+			a.enforce_pr_isids = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_is_nonrot:
+			a.is_nonrot = TRY(store_bool(dev_, attr, in));
+			return {};
+		case kAttr_emulate_write_cache:
+			// Only backends that report their own cache refuse 1; the ramdisk does not.
+			a.emulate_write_cache = TRY(store_bool(dev_, attr, in));
+			return {};
+		// Plain numbers.
+		case kAttr_max_unmap_lba_count:
+			a.max_unmap_lba_count = TRY(store_u32(dev_, attr, in));
+			return {};
+		case kAttr_max_unmap_block_desc_count:
+			a.max_unmap_block_desc_count = TRY(store_u32(dev_, attr, in));
+			return {};
+		case kAttr_unmap_granularity:
+			a.unmap_granularity = TRY(store_u32(dev_, attr, in));
+			return {};
+		case kAttr_unmap_granularity_alignment:
+			a.unmap_granularity_alignment = TRY(store_u32(dev_, attr, in));
+			return {};
+		case kAttr_max_write_same_len:
+			a.max_write_same_len = TRY(store_u32(dev_, attr, in));
+			return {};
+		// Deprecated: LIO accepts and ignores any value.
+		case kAttr_emulate_dpo:
+		case kAttr_emulate_fua_read:
+			log_warn("%s/%s: ignoring deprecated %s attribute\n", dev_.hba().name(),
+				 dev_.name(), attr);
+			return {};
+		case kAttr_emulate_model_alias: {
+			TRY(check_not_exported(cfg, dev_, attr));
+			bool flag = TRY(store_bool(dev_, attr, in));
+			StrView model = flag ? StrView(dev_.name(),
+						       min(str_len(dev_.name()),
+							   static_cast<usize>(core::kInquiryModelLen - 1)))
+					     : str_view(dev_.hba().backend().inquiry_prod());
+			(void)str_copy(Span<char>(cfg.wwn.model, sizeof(cfg.wwn.model)), model);
+			a.emulate_model_alias = flag;
+			return {};
+		}
+		case kAttr_emulate_ua_intlck_ctrl: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			if (v > 2) {
+				log_refusal(attr, "must be 0, 1 or 2");
+				return refuse(KABI_EINVAL);
+			}
+			TRY(check_not_exported(cfg, dev_, attr));
+			a.emulate_ua_intlck_ctrl = v;
+			return {};
+		}
+		case kAttr_emulate_tas:
+		case kAttr_force_pr_aptpl: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			TRY(check_not_exported(cfg, dev_, attr));
+			(index == kAttr_emulate_tas ? a.emulate_tas : a.force_pr_aptpl) = flag;
+			return {};
+		}
+		case kAttr_emulate_tpu:
+		case kAttr_emulate_tpws: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag && !a.max_unmap_block_desc_count) {
+				log_refusal(attr, "thin provisioning needs max_unmap_block_desc_count "
+						  "set first (the backend does not report discard)");
+				return refuse(KABI_ENOSYS);
+			}
+			(index == kAttr_emulate_tpu ? a.emulate_tpu : a.emulate_tpws) = flag;
+			return {};
+		}
+		case kAttr_unmap_zeroes_data: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			TRY(check_not_exported(cfg, dev_, attr));
+			if (flag && !a.max_unmap_block_desc_count) {
+				log_refusal(attr, "LBPRZ needs max_unmap_block_desc_count set first");
+				return refuse(KABI_ENOSYS);
+			}
+			a.unmap_zeroes_data = flag;
+			return {};
+		}
+		case kAttr_emulate_rest_reord: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag) {
+				log_refusal(attr, "restricted reordering is not implemented");
+				return refuse(KABI_ENOSYS);
+			}
+			a.emulate_rest_reord = 0;
+			return {};
+		}
+		case kAttr_pi_prot_type: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			if (v > 3) {
+				log_refusal(attr, "must be 0, 1, 2 or 3");
+				return refuse(KABI_EINVAL);
+			}
+			if (v == 2) {
+				log_refusal(attr, "DIF type 2 protection is not supported");
+				return refuse(KABI_ENOSYS);
+			}
+			if (v != 0) {
+				log_refusal(attr, "DIF protection is not supported by this backend");
+				return refuse(KABI_ENOSYS);
+			}
+			return {};
+		}
+		case kAttr_pi_prot_format: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag) {
+				log_refusal(attr, "DIF protection format is not supported by this backend");
+				return refuse(KABI_ENOSYS);
+			}
+			return {};
+		}
+		case kAttr_pi_prot_verify: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag && !a.pi_prot_type) {
+				log_warn("%s/%s: DIF protection not enabled, ignoring pi_prot_verify\n",
+					 dev_.hba().name(), dev_.name());
+				return {};
+			}
+			a.pi_prot_verify = flag;
+			return {};
+		}
+		case kAttr_queue_depth: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			TRY(check_not_exported(cfg, dev_, attr));
+			if (!v) {
+				log_refusal(attr, "0 is not a queue depth");
+				return refuse(KABI_EINVAL);
+			}
+			if (v > a.queue_depth && v > a.hw_queue_depth) {
+				log_err("%s/%s: queue_depth: %u exceeds hw_queue_depth %u\n",
+					dev_.hba().name(), dev_.name(), v, a.hw_queue_depth);
+				return refuse(KABI_EINVAL);
+			}
+			a.queue_depth = v;
+			cfg.queue_depth = v;
+			return {};
+		}
+		case kAttr_optimal_sectors: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			TRY(check_not_exported(cfg, dev_, attr));
+			if (v > a.hw_max_sectors) {
+				log_err("%s/%s: optimal_sectors: %u exceeds hw_max_sectors %u\n",
+					dev_.hba().name(), dev_.name(), v, a.hw_max_sectors);
+				return refuse(KABI_EINVAL);
+			}
+			a.optimal_sectors = v;
+			return {};
+		}
+		case kAttr_block_size: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			TRY(check_not_exported(cfg, dev_, attr));
+			if (v != 512 && v != 1024 && v != 2048 && v != 4096) {
+				log_err("%s/%s: block_size: %u is not 512, 1024, 2048 or 4096\n",
+					dev_.hba().name(), dev_.name(), v);
+				return refuse(KABI_EINVAL);
+			}
+			a.block_size = v;
+			return {};
+		}
+		case kAttr_alua_support:
+		case kAttr_pgr_support: {
+			bool flag = TRY(store_bool(dev_, attr, in));
+			bool cur = index == kAttr_alua_support ? a.alua_support : a.pgr_support;
+			if (flag != cur) {
+				log_refusal(attr, "fixed for this backend");
+				return refuse(KABI_ENOSYS);
+			}
+			return {};
+		}
+		case kAttr_submit_type: {
+			u32 v = TRY(store_u32(dev_, attr, in));
+			if (v > 2) {
+				log_refusal(attr, "must be 0 (fabric default), 1 (direct) or 2 (queue)");
+				return refuse(KABI_EINVAL);
+			}
+			a.submit_type = v;
+			return {};
+		}
+		}
+		return refuse(KABI_EACCES); // hw_*: read-only (configfs refuses the open first)
+	}
+};
+
+// ---- <device>/wwn ----
+
+constexpr kabi_cfs_attr kWwnAttrs[] = {
+    {"vendor_id", 0644},
+    {"product_id", 0644},
+    {"revision", 0644},
+    {"company_id", 0644},
+    {"vpd_unit_serial", 0644},
+    {"vpd_protocol_identifier", 0444},
+    {"vpd_assoc_logical_unit", 0444},
+    {"vpd_assoc_target_port", 0444},
+    {"vpd_assoc_scsi_target_device", 0444},
+};
+enum WwnAttr : u32 {
+	kWwnVendor,
+	kWwnProduct,
+	kWwnRevision,
+	kWwnCompanyId,
+	kWwnUnitSerial,
+	kWwnProtocolId,
+	kWwnAssocLu,
+	kWwnAssocPort,
+	kWwnAssocTarget,
+};
+constinit NodeType dev_wwn_type("dev_wwn", kWwnAttrs);
+
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// strstrip: without leading and trailing white space.
+StrView strip(StrView s) {
+	usize b = 0, e = s.size();
+	while (b < e && is_space(s.data()[b]))
+		b++;
+	while (e > b && is_space(s.data()[e - 1]))
+		e--;
+	return StrView(s.data() + b, e - b);
+}
+
+class WwnNode final : public DeviceSubNode {
+  public:
+	explicit WwnNode(Device &dev) : DeviceSubNode(dev) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		LockGuard guard(dev_.lock());
+		const core::DeviceWwn &w = dev_.config_locked().wwn;
+		switch (index) {
+		case kWwnVendor:
+			return SHOW("%s\n", w.vendor);
+		case kWwnProduct:
+			return SHOW("%s\n", w.model);
+		case kWwnRevision:
+			return SHOW("%s\n", w.revision);
+		case kWwnCompanyId:
+			return SHOW("%#08x\n", w.company_id);
+		case kWwnUnitSerial:
+			return SHOW("T10 VPD Unit Serial Number: %s\n", w.unit_serial);
+		case kWwnProtocolId:
+		case kWwnAssocLu:
+		case kWwnAssocPort:
+		case kWwnAssocTarget:
+			return 0; // no VPD identifiers from firmware (only pSCSI has them)
+		}
+		return -KABI_EACCES;
+	}
+
+	Result<void> store(u32 index, const StoreInput &in) override {
+		LockGuard guard(dev_.lock());
+		DeviceConfig &cfg = dev_.config_locked();
+		switch (index) {
+		case kWwnVendor:
+			return store_inquiry(cfg, in, "vendor_id", cfg.wwn.vendor,
+					     sizeof(cfg.wwn.vendor));
+		case kWwnProduct:
+			return store_inquiry(cfg, in, "product_id", cfg.wwn.model,
+					     sizeof(cfg.wwn.model));
+		case kWwnRevision:
+			return store_inquiry(cfg, in, "revision", cfg.wwn.revision,
+					     sizeof(cfg.wwn.revision));
+		case kWwnCompanyId: {
+			u32 v = TRY(store_u32(dev_, "company_id", in));
+			if (v >= 0x1000000) {
+				log_err("%s/%s: company_id: %#x is not a 24-bit OUI\n",
+					dev_.hba().name(), dev_.name(), v);
+				return refuse(kEoverflow);
+			}
+			TRY(check_not_exported(cfg, dev_, "company_id"));
+			cfg.wwn.company_id = v;
+			return {};
+		}
+		case kWwnUnitSerial: {
+			usize n = str_nlen(in.data, in.len);
+			if (n >= core::kInquiryVpdSerialLen) {
+				log_err("%s/%s: vpd_unit_serial: longer than %u bytes\n",
+					dev_.hba().name(), dev_.name(), core::kInquiryVpdSerialLen - 1);
+				return refuse(kEoverflow);
+			}
+			TRY(check_not_exported(cfg, dev_, "vpd_unit_serial"));
+			StrView v = strip(StrView(in.data, n));
+			(void)str_copy(Span<char>(cfg.wwn.unit_serial, sizeof(cfg.wwn.unit_serial)), v);
+			return {};
+		}
+		}
+		return refuse(KABI_EACCES);
+	}
+
+  private:
+	// LIO: the value (up to the first NUL) without surrounding white space must fit and be
+	// printable ASCII; EOVERFLOW when too long, EINVAL when not printable.
+	Result<void> store_inquiry(DeviceConfig &cfg, const StoreInput &in, const char *attr,
+				   char *field, usize field_size) {
+		usize max = field_size - 1;
+		usize n = str_nlen(in.data, in.len);
+		StrView v = n < max + 2 ? strip(StrView(in.data, n)) : StrView(in.data, n);
+		if (v.size() > max) {
+			log_err("%s/%s: %s: longer than %llu characters\n", dev_.hba().name(),
+				dev_.name(), attr, static_cast<unsigned long long>(max));
+			return refuse(kEoverflow);
+		}
+		for (char c : v) {
+			if (c < 0x20 || c > 0x7e) {
+				log_err("%s/%s: %s: INQUIRY data must be printable ASCII\n",
+					dev_.hba().name(), dev_.name(), attr);
+				return refuse(KABI_EINVAL);
+			}
+		}
+		TRY(check_not_exported(cfg, dev_, attr));
+		(void)str_copy(Span<char>(field, field_size), v);
+		return {};
+	}
+};
+
+// ---- <device>/pr ----
+
+constexpr kabi_cfs_attr kPrAttrs[] = {
+    {"res_holder", 0444},
+    {"res_pr_all_tgt_pts", 0444},
+    {"res_pr_generation", 0444},
+    {"res_pr_holder_tg_port", 0444},
+    {"res_pr_registered_i_pts", 0444},
+    {"res_pr_type", 0444},
+    {"res_type", 0444},
+    {"res_aptpl_active", 0444},
+    {"res_aptpl_metadata", 0644},
+};
+enum PrAttr : u32 {
+	kPrHolder,
+	kPrAllTgtPts,
+	kPrGeneration,
+	kPrHolderTgPort,
+	kPrRegistered,
+	kPrType,
+	kPrResType,
+	kPrAptplActive,
+	kPrAptplMetadata,
+};
+constinit NodeType dev_pr_type("dev_pr", kPrAttrs);
+
+// No reservation and no registration can exist yet (no SCSI engine): LIO's formats for that.
+class PrNode final : public DeviceSubNode {
+  public:
+	explicit PrNode(Device &dev) : DeviceSubNode(dev) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		bool emulate, passthrough;
+		{
+			LockGuard guard(dev_.lock());
+			emulate = dev_.config_locked().attrib.emulate_pr != 0;
+			passthrough = !dev_.config_locked().attrib.pgr_support;
+		}
+		switch (index) {
+		case kPrHolder:
+			if (!emulate)
+				return SHOW("SPC_RESERVATIONS_DISABLED\n");
+			if (passthrough)
+				return SHOW("Passthrough\n");
+			return SHOW("No SPC-3 Reservation holder\n");
+		case kPrAllTgtPts:
+		case kPrHolderTgPort:
+		case kPrType:
+			return SHOW("No SPC-3 Reservation holder\n");
+		case kPrGeneration:
+			return SHOW("0x%08x\n", 0u);
+		case kPrRegistered:
+			return SHOW("SPC-3 PR Registrations:\nNone\n");
+		case kPrResType:
+			if (!emulate)
+				return SHOW("SPC_RESERVATIONS_DISABLED\n");
+			if (passthrough)
+				return SHOW("SPC_PASSTHROUGH\n");
+			return SHOW("SPC3_PERSISTENT_RESERVATIONS\n");
+		case kPrAptplActive:
+			if (!emulate || passthrough)
+				return 0;
+			return SHOW("APTPL Bit Status: Disabled\n");
+		case kPrAptplMetadata:
+			if (!emulate || passthrough)
+				return 0;
+			return SHOW("Ready to process PR APTPL metadata..\n");
+		}
+		return -KABI_EACCES;
+	}
+
+	Result<void> store(u32 index, const StoreInput &) override {
+		if (index != kPrAptplMetadata)
+			return refuse(KABI_EACCES);
+		log_err("%s/%s: res_aptpl_metadata: APTPL registrations are not supported yet\n",
+			dev_.hba().name(), dev_.name());
+		return refuse(KABI_EINVAL);
+	}
+};
+
+// ---- <device>/alua/default_tg_pt_gp ----
+
+constexpr kabi_cfs_attr kTgPtGpAttrs[] = {
+    {"alua_access_state", 0644},
+    {"alua_access_status", 0644},
+    {"alua_access_type", 0644},
+    {"alua_support_transitioning", 0644},
+    {"alua_support_offline", 0644},
+    {"alua_support_lba_dependent", 0644},
+    {"alua_support_unavailable", 0644},
+    {"alua_support_standby", 0644},
+    {"alua_support_active_optimized", 0644},
+    {"alua_support_active_nonoptimized", 0644},
+    {"alua_write_metadata", 0644},
+    {"nonop_delay_msecs", 0644},
+    {"trans_delay_msecs", 0644},
+    {"implicit_trans_secs", 0644},
+    {"preferred", 0644},
+    {"tg_pt_gp_id", 0644},
+    {"members", 0444},
+};
+enum TgPtGpAttr : u32 {
+	kTgState,
+	kTgStatus,
+	kTgType,
+	kTgSupT,
+	kTgSupO,
+	kTgSupLbd,
+	kTgSupU,
+	kTgSupS,
+	kTgSupAo,
+	kTgSupAn,
+	kTgWriteMetadata,
+	kTgNonopDelay,
+	kTgTransDelay,
+	kTgImplicitTrans,
+	kTgPreferred,
+	kTgId,
+	kTgMembers,
+};
+constinit NodeType tg_pt_gp_type("tg_pt_gp", kTgPtGpAttrs);
+constinit LockClass tg_pt_gp_lock_class("lio_tg_pt_gp");
+
+// The group every device has; its configuration is kept (LIO's defaults), the ALUA state
+// machine comes later.
+class TgPtGpNode final : public DeviceSubNode {
+  public:
+	explicit TgPtGpNode(Device &dev) : DeviceSubNode(dev), lock_(tg_pt_gp_lock_class) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		LockGuard guard(lock_);
+		switch (index) {
+		case kTgState:
+			return SHOW("%d\n", 0); // Active/Optimized
+		case kTgStatus:
+			return SHOW("%s\n", status_ == 0   ? "None"
+					    : status_ == 1 ? "Altered by Explicit STPG"
+							   : "Altered by Implicit ALUA");
+		case kTgType:
+			return SHOW("%s\n", access_type_ == 3   ? "Implicit and Explicit"
+					    : access_type_ == 1 ? "Implicit"
+					    : access_type_ == 2 ? "Explicit"
+								: "None");
+		case kTgSupT:
+		case kTgSupO:
+		case kTgSupLbd:
+		case kTgSupU:
+		case kTgSupS:
+		case kTgSupAo:
+		case kTgSupAn:
+			return SHOW("%d\n", (supported_ >> (index - kTgSupT)) & 1 ? 1 : 0);
+		case kTgWriteMetadata:
+			return SHOW("%d\n", write_metadata_ ? 1 : 0);
+		case kTgNonopDelay:
+			return SHOW("%u\n", nonop_delay_);
+		case kTgTransDelay:
+			return SHOW("%u\n", trans_delay_);
+		case kTgImplicitTrans:
+			return SHOW("%u\n", implicit_trans_);
+		case kTgPreferred:
+			return SHOW("%d\n", preferred_ ? 1 : 0);
+		case kTgId:
+			return SHOW("%u\n", 0u);
+		case kTgMembers:
+			return 0; // no LUNs yet
+		}
+		return -KABI_EACCES;
+	}
+
+	Result<void> store(u32 index, const StoreInput &in) override {
+		const char *attr = index < sizeof(kTgPtGpAttrs) / sizeof(kTgPtGpAttrs[0])
+				       ? kTgPtGpAttrs[index].name
+				       : "?";
+		if (index == kTgMembers)
+			return refuse(KABI_EACCES);
+		if (index == kTgState) {
+			bool configured;
+			{
+				LockGuard guard(dev_.lock());
+				configured = dev_.config_locked().configured;
+			}
+			if (!configured) {
+				log_err("%s/%s: alua_access_state: the device is not enabled\n",
+					dev_.hba().name(), dev_.name());
+				return refuse(KABI_ENODEV);
+			}
+			(void)TRY(store_u64(dev_, attr, in));
+			log_err("%s/%s: alua_access_state: ALUA transitions are not supported yet\n",
+				dev_.hba().name(), dev_.name());
+			return refuse(KABI_EINVAL);
+		}
+		if (index == kTgId) {
+			(void)TRY(store_u64(dev_, attr, in));
+			log_err("%s/%s: tg_pt_gp_id: default_tg_pt_gp already has id 0\n",
+				dev_.hba().name(), dev_.name());
+			return refuse(KABI_EINVAL);
+		}
+		u64 v = TRY(store_u64(dev_, attr, in));
+		u64 max = 1;
+		switch (index) {
+		case kTgStatus:
+		case kTgType:
+			max = index == kTgType ? 3 : 2;
+			break;
+		case kTgNonopDelay:
+			max = 10000;
+			break;
+		case kTgTransDelay:
+			max = 30000;
+			break;
+		case kTgImplicitTrans:
+			max = 255;
+			break;
+		default:
+			break;
+		}
+		if (v > max) {
+			log_err("%s/%s: %s: %llu is out of range (0-%llu)\n", dev_.hba().name(),
+				dev_.name(), attr, static_cast<unsigned long long>(v),
+				static_cast<unsigned long long>(max));
+			return refuse(KABI_EINVAL);
+		}
+		LockGuard guard(lock_);
+		u32 x = static_cast<u32>(v);
+		switch (index) {
+		case kTgStatus:
+			status_ = x;
+			break;
+		case kTgType:
+			access_type_ = x;
+			break;
+		case kTgWriteMetadata:
+			write_metadata_ = x != 0;
+			break;
+		case kTgNonopDelay:
+			nonop_delay_ = x;
+			break;
+		case kTgTransDelay:
+			trans_delay_ = x;
+			break;
+		case kTgImplicitTrans:
+			implicit_trans_ = x;
+			break;
+		case kTgPreferred:
+			preferred_ = x != 0;
+			break;
+		default: { // alua_support_*
+			u32 bit = 1u << (index - kTgSupT);
+			supported_ = x ? (supported_ | bit) : (supported_ & ~bit);
+			break;
+		}
+		}
+		return {};
+	}
+
+  private:
+	Mutex lock_;
+	u32 status_ = 0;
+	u32 access_type_ = 3; // implicit and explicit
+	// Bits in kTgSupT order: T, O, LBD, U, S, AO, AN; LIO: all but LBD.
+	u32 supported_ = 0x7f & ~(1u << (kTgSupLbd - kTgSupT));
+	bool write_metadata_ = false;
+	u32 nonop_delay_ = 100;
+	u32 trans_delay_ = 0;
+	u32 implicit_trans_ = 0;
+	bool preferred_ = false;
+};
+
+// ---- <device>/statistics/* ----
+
+constexpr kabi_cfs_attr kStatDevAttrs[] = {
+    {"inst", 0444}, {"indx", 0444}, {"role", 0444}, {"ports", 0444}};
+constexpr kabi_cfs_attr kStatTgtAttrs[] = {
+    {"inst", 0444},	      {"indx", 0444},	{"num_lus", 0444},
+    {"status", 0444},	      {"non_access_lus", 0444}, {"resets", 0444},
+    {"aborts_complete", 0444}, {"aborts_no_task", 0444}};
+constexpr kabi_cfs_attr kStatLuAttrs[] = {
+    {"inst", 0444},	   {"dev", 0444},	    {"indx", 0444},	     {"lun", 0444},
+    {"lu_name", 0444},	   {"vend", 0444},	    {"prod", 0444},	     {"rev", 0444},
+    {"dev_type", 0444},	   {"status", 0444},	    {"state_bit", 0444},     {"num_cmds", 0444},
+    {"read_mbytes", 0444}, {"write_mbytes", 0444}, {"resets", 0444},	     {"full_stat", 0444},
+    {"hs_num_cmds", 0444}, {"creation_time", 0444}};
+constinit NodeType stat_dev_type("stat_scsi_dev", kStatDevAttrs);
+constinit NodeType stat_tgt_type("stat_scsi_tgt_dev", kStatTgtAttrs);
+constinit NodeType stat_lu_type("stat_scsi_lu", kStatLuAttrs);
+
+enum class StatKind : u8 { Dev, TgtDev, Lu };
+
+class StatNode final : public DeviceSubNode {
+  public:
+	StatNode(Device &dev, StatKind kind) : DeviceSubNode(dev), kind_(kind) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		LockGuard guard(dev_.lock());
+		const DeviceConfig &cfg = dev_.config_locked();
+		u32 inst = dev_.hba().scsi_index();
+		switch (kind_) {
+		case StatKind::Dev:
+			switch (index) {
+			case 0:
+				return SHOW("%u\n", inst);
+			case 1:
+				return SHOW("%u\n", cfg.dev_index);
+			case 2:
+				return SHOW("Target\n");
+			case 3:
+				return SHOW("%u\n", cfg.export_count);
+			}
+			break;
+		case StatKind::TgtDev:
+			switch (index) {
+			case 0:
+				return SHOW("%u\n", inst);
+			case 1:
+				return SHOW("%u\n", cfg.dev_index);
+			case 2:
+				return SHOW("%u\n", 1u); // LU_COUNT
+			case 3:
+				return SHOW("%s", cfg.export_count ? "activated" : "deactivated");
+			case 4:
+				return SHOW("%u\n", cfg.export_count ? 0u : 1u);
+			case 5:
+			case 6:
+			case 7:
+				return SHOW("%lu\n", 0ul); // no commands yet
+			}
+			break;
+		case StatKind::Lu:
+			switch (index) {
+			case 0:
+				return SHOW("%u\n", inst);
+			case 1:
+				return SHOW("%u\n", cfg.dev_index);
+			case 2:
+				return SHOW("%u\n", 1u); // SCSI_LU_INDEX
+			case 3:
+				return SHOW("%llu\n", 0ull);
+			case 4:
+				return SHOW("%s\n", cfg.wwn.unit_serial[0] ? cfg.wwn.unit_serial : "None");
+			case 5:
+				return SHOW("%-8s\n", cfg.wwn.vendor);
+			case 6:
+				return SHOW("%-16s\n", cfg.wwn.model);
+			case 7:
+				return SHOW("%-4s\n", cfg.wwn.revision);
+			case 8:
+				return SHOW("%u\n", 0u); // TYPE_DISK
+			case 9:
+				return SHOW("%s\n", cfg.export_count ? "available" : "notavailable");
+			case 10:
+				return SHOW("exposed\n");
+			case 11:
+			case 12:
+			case 13:
+			case 14:
+				return SHOW("%lu\n", 0ul); // no commands yet
+			case 15:
+			case 16:
+				return SHOW("%u\n", 0u);
+			case 17:
+				return SHOW("%u\n", 0u); // creation time: no jiffies across the boundary
+			}
+			break;
+		}
+		return -KABI_EACCES;
+	}
+
+  private:
+	StatKind kind_;
+};
+
+// ---- <device> ----
+
+constexpr kabi_cfs_attr kDevAttrs[] = {
+    {"info", 0444},	  {"control", 0200},	{"alias", 0644},   {"udev_path", 0644},
+    {"enable", 0644}, {"alua_lu_gp", 0644}, {"lba_map", 0644},
+};
+enum DevAttr : u32 { kDevInfo, kDevControl, kDevAlias, kDevUdevPath, kDevEnable, kDevLuGp, kDevLbaMap };
+constinit NodeType dev_type("device", kDevAttrs);
+constinit NodeType dev_action_type("dev_action");
+constinit NodeType dev_alua_type("dev_alua");
+constinit NodeType dev_stat_type("dev_stat");
+
+class PlainSubNode final : public DeviceSubNode {
+  public:
+	explicit PlainSubNode(Device &dev) : DeviceSubNode(dev) {}
+};
+
+class DeviceNode final : public Node {
+  public:
+	DeviceNode(TargetCore &core, OwnPtr<Device> dev) : core_(core), dev_(move(dev)) {}
+	~DeviceNode() override { unpublish(); }
+
+	Device &device() { return *dev_; }
+
+	// Builds the default groups below `group` (bound to this node).
+	Result<void> add_defaults(kabi_cfs_group *group) {
+		Device &d = *dev_;
+		TRY(adopt_default(group, "action", dev_action_type, make<PlainSubNode>(Gfp::Kernel, d)));
+		TRY(adopt_default(group, "attrib", dev_attrib_type, make<AttribNode>(Gfp::Kernel, d)));
+		TRY(adopt_default(group, "pr", dev_pr_type, make<PrNode>(Gfp::Kernel, d)));
+		TRY(adopt_default(group, "wwn", dev_wwn_type, make<WwnNode>(Gfp::Kernel, d)));
+		kabi_cfs_group *alua = TRY(
+		    adopt_default(group, "alua", dev_alua_type, make<PlainSubNode>(Gfp::Kernel, d)));
+		TRY(adopt_default(alua, "default_tg_pt_gp", tg_pt_gp_type,
+				  make<TgPtGpNode>(Gfp::Kernel, d)));
+		kabi_cfs_group *stat = TRY(adopt_default(group, "statistics", dev_stat_type,
+							 make<PlainSubNode>(Gfp::Kernel, d)));
+		TRY(adopt_default(stat, "scsi_dev", stat_dev_type,
+				  make<StatNode>(Gfp::Kernel, d, StatKind::Dev)));
+		TRY(adopt_default(stat, "scsi_tgt_dev", stat_tgt_type,
+				  make<StatNode>(Gfp::Kernel, d, StatKind::TgtDev)));
+		TRY(adopt_default(stat, "scsi_lu", stat_lu_type,
+				  make<StatNode>(Gfp::Kernel, d, StatKind::Lu)));
+		return {};
+	}
+
+	// The device is registered with the core once its directory is complete.
+	void publish() {
+		core_.device_added(*dev_);
+		listed_ = true;
+	}
+	// rmdir: unlisted at once; the storage goes with the node (release).
+	void unpublish() {
+		if (!listed_)
+			return;
+		{
+			LockGuard guard(dev_->lock());
+			DeviceConfig &cfg = dev_->config_locked();
+			cfg.lu_group = nullptr;
+			if (cfg.configured)
+				dev_->hba().device_disabled();
+		}
+		core_.device_removed(*dev_);
+		listed_ = false;
+	}
+
+	s64 show(u32 index, MutableBytes out) override {
+		if (index == kDevLuGp) {
+			core::LuGroup *group;
+			{
+				LockGuard guard(dev_->lock());
+				group = dev_->config_locked().lu_group;
+			}
+			if (!group)
+				return 0;
+			// The id is read under the LU group registry's lock, not the device's.
+			return SHOW("LU Group Alias: %s\nLU Group ID: %u\n", "default_lu_gp",
+				    static_cast<u32>(group->id()));
+		}
+		LockGuard guard(dev_->lock());
+		DeviceConfig &cfg = dev_->config_locked();
+		switch (index) {
+		case kDevInfo: {
+			s64 n = SHOW("Status: %s  Max Queue Depth: %u  SectorSize: %u  HwMaxSectors: "
+				     "%u\n        ",
+				     cfg.export_count ? "ACTIVATED" : "DEACTIVATED", cfg.queue_depth,
+				     cfg.attrib.block_size, cfg.attrib.hw_max_sectors);
+			char *buf = reinterpret_cast<char *>(out.data());
+			return n + dev_->show_params_locked(buf + n, out.size() - static_cast<usize>(n));
+		}
+		case kDevAlias:
+			return cfg.using_alias ? SHOW("%s\n", cfg.alias) : 0;
+		case kDevUdevPath:
+			return cfg.using_udev_path ? SHOW("%s\n", cfg.udev_path) : 0;
+		case kDevEnable:
+			return SHOW("%d\n", cfg.configured ? 1 : 0);
+		case kDevLbaMap:
+			return 0; // no LBA map
+		}
+		return -KABI_EACCES;
+	}
+
+	Result<void> store(u32 index, const StoreInput &in) override {
+		switch (index) {
+		case kDevControl:
+			return store_control(in);
+		case kDevAlias:
+		case kDevUdevPath:
+			return store_text(index, in);
+		case kDevEnable:
+			return enable(in);
+		case kDevLuGp:
+			return store_lu_gp(in);
+		case kDevLbaMap:
+			log_err("%s/%s: lba_map: LBA-dependent ALUA maps are not supported yet\n",
+				dev_->hba().name(), dev_->name());
+			return refuse(KABI_EINVAL);
+		}
+		return refuse(KABI_EACCES);
+	}
+
+  private:
+	// "key=value" pairs separated by ',' or newlines (LIO's match_token loop).
+	Result<void> store_control(const StoreInput &in) {
+		LockGuard guard(dev_->lock());
+		usize i = 0;
+		while (i < in.len) {
+			usize start = i;
+			while (i < in.len && in.data[i] != ',' && in.data[i] != '\n')
+				i++;
+			StrView token(in.data + start, i - start);
+			i++; // the separator
+			if (token.size() == 0)
+				continue;
+			usize eq = 0;
+			while (eq < token.size() && token.data()[eq] != '=')
+				eq++;
+			if (eq == token.size()) {
+				log_err("%s/%s: control: \"%.*s\" is not key=value\n",
+					dev_->hba().name(), dev_->name(), VAL_ARGS(token));
+				return refuse(KABI_EINVAL);
+			}
+			TRY(dev_->control_locked(StrView(token.data(), eq),
+						 StrView(token.data() + eq + 1, token.size() - eq - 1)));
+		}
+		return {};
+	}
+
+	Result<void> store_text(u32 index, const StoreInput &in) {
+		bool alias = index == kDevAlias;
+		usize cap = alias ? core::kDevAliasLen : core::kUdevPathLen;
+		if (in.len > cap - 1) {
+			log_err("%s/%s: %s: %llu bytes exceed %llu\n", dev_->hba().name(),
+				dev_->name(), alias ? "alias" : "udev_path",
+				static_cast<unsigned long long>(in.len),
+				static_cast<unsigned long long>(cap - 1));
+			return refuse(KABI_EINVAL);
+		}
+		usize n = str_nlen(in.data, in.len);
+		if (n > 0 && in.data[n - 1] == '\n')
+			n--;
+		LockGuard guard(dev_->lock());
+		DeviceConfig &cfg = dev_->config_locked();
+		char *field = alias ? cfg.alias : cfg.udev_path;
+		(void)str_copy(Span<char>(field, cap), StrView(in.data, n));
+		(alias ? cfg.using_alias : cfg.using_udev_path) = true;
+		return {};
+	}
+
+	Result<void> enable(const StoreInput &in) {
+		bool has_one = false;
+		for (usize i = 0; i < in.len && in.data[i]; i++)
+			has_one |= in.data[i] == '1';
+		if (!has_one) {
+			log_err("%s/%s: enable: the only valid value is 1\n", dev_->hba().name(),
+				dev_->name());
+			return refuse(KABI_EINVAL);
+		}
+		// Taken before the device lock: the core's devices lock is outside it (see
+		// TargetCore::format_lu_members). A failed enable skips an index, as LIO's
+		// cyclic allocation may.
+		u32 dev_index = core_.next_dev_index();
+		LockGuard guard(dev_->lock());
+		DeviceConfig &cfg = dev_->config_locked();
+		if (cfg.configured) {
+			log_err("%s/%s: enable: the device is already enabled\n", dev_->hba().name(),
+				dev_->name());
+			return refuse(KABI_EEXIST);
+		}
+		TRY(dev_->configure_locked(cfg));
+		DeviceAttrib &a = cfg.attrib;
+		a.block_size = a.hw_block_size;
+		a.queue_depth = a.hw_queue_depth;
+		// LIO aligns hw_max_sectors down to whole pages of transfer.
+		if (a.hw_block_size) {
+			u32 align = a.hw_block_size < 4096 ? 4096 / a.hw_block_size : 1;
+			a.hw_max_sectors = a.hw_max_sectors / align * align;
+		}
+		a.optimal_sectors = a.hw_max_sectors;
+		cfg.dev_index = dev_index;
+		if (a.alua_support)
+			cfg.lu_group = core_.default_lu_group();
+		cfg.configured = true;
+		dev_->hba().device_enabled();
+		return {};
+	}
+
+	// Only default_lu_gp exists as a join target until LU groups carry names in the core;
+	// "NULL" leaves the group, as in LIO.
+	Result<void> store_lu_gp(const StoreInput &in) {
+		if (in.len > 256) {
+			log_err("%s/%s: alua_lu_gp: name too long\n", dev_->hba().name(), dev_->name());
+			return refuse(KABI_EINVAL);
+		}
+		StrView name = strip(StrView(in.data, str_nlen(in.data, in.len)));
+		LockGuard guard(dev_->lock());
+		DeviceConfig &cfg = dev_->config_locked();
+		if (!cfg.configured)
+			return {}; // LIO: no LU group membership before enable; ignored
+		if (str_equal(name, "NULL")) {
+			cfg.lu_group = nullptr;
+			return {};
+		}
+		if (str_equal(name, "default_lu_gp")) {
+			cfg.lu_group = core_.default_lu_group();
+			return {};
+		}
+		log_err("%s/%s: alua_lu_gp: no LU group named %.*s can be joined\n",
+			dev_->hba().name(), dev_->name(), VAL_ARGS(name));
+		return refuse(KABI_ENODEV);
+	}
+
+	TargetCore &core_;
+	OwnPtr<Device> dev_;
+	bool listed_ = false;
+};
+
+// ---- core/<hba> ----
+
+constexpr kabi_cfs_attr kHbaAttrs[] = {{"hba_info", 0444}, {"hba_mode", 0644}};
+enum HbaAttr : u32 { kHbaInfo, kHbaMode };
+constinit NodeType hba_type("hba", kHbaAttrs);
+
+class HbaNode final : public Node {
+  public:
+	HbaNode(TargetCore &core, OwnPtr<Hba> hba) : core_(core), hba_(move(hba)) {}
+
+	s64 show(u32 index, MutableBytes out) override {
+		switch (index) {
+		case kHbaInfo:
+			return SHOW("HBA Index: %u plugin: %s version: %s\n", hba_->hba_id(),
+				    hba_->backend().name(), kCoreVersion);
+		case kHbaMode:
+			return SHOW("%d\n", 0);
+		}
+		return -KABI_EACCES;
+	}
+
+	Result<void> store(u32 index, const StoreInput &) override {
+		if (index != kHbaMode)
+			return refuse(KABI_EACCES);
+		log_err("%s: hba_mode: the %s backend has no passthrough mode\n", hba_->name(),
+			hba_->backend().name());
+		return refuse(KABI_EINVAL);
+	}
+
+	Result<void> make_child(const char *name, kabi_cfs_group *group) override {
+		StrView n = str_view(name);
+		if (n.size() >= core::kDeviceNameMax) {
+			log_err("%s: device name of %llu bytes is too long\n", hba_->name(),
+				static_cast<unsigned long long>(n.size()));
+			return refuse(KABI_ENAMETOOLONG);
+		}
+		OwnPtr<Device> dev = TRY(hba_->backend().create_device(*hba_, n));
+		OwnPtr<DeviceNode> node = TRY(try_make<DeviceNode>(Gfp::Kernel, core_, move(dev)));
+		DeviceNode *raw = node.release();
+		bind_child(group, dev_type, raw); // the group owns it now (released on failure)
+		TRY(raw->add_defaults(group));
+		raw->publish();
+		return {};
+	}
+
+	void drop_child(Node *child) override { static_cast<DeviceNode *>(child)->unpublish(); }
+
+  private:
+	TargetCore &core_;
+	OwnPtr<Hba> hba_;
+};
+
+NodeType *const kDeviceTypes[] = {
+    &hba_type,	       &dev_type,     &dev_action_type, &dev_attrib_type, &dev_pr_type,
+    &dev_wwn_type,     &dev_alua_type, &tg_pt_gp_type,	 &dev_stat_type,   &stat_dev_type,
+    &stat_tgt_type,    &stat_lu_type,
+};
+constexpr u32 kDeviceTypeCount = sizeof(kDeviceTypes) / sizeof(kDeviceTypes[0]);
+
+} // namespace
+
+Result<void> register_device_types(kabi_module *owner) {
+	return NodeType::register_all(kDeviceTypes, kDeviceTypeCount, owner);
+}
+
+void unregister_device_types() { NodeType::unregister_all(kDeviceTypes, kDeviceTypeCount); }
+
+Result<void> make_hba(TargetCore &core, const char *name, kabi_cfs_group *group) {
+	StrView full = str_view(name);
+	if (full.size() >= core::kHbaNameMax) {
+		log_err("core: %s: name longer than %u characters\n", name, core::kHbaNameMax - 1);
+		return refuse(KABI_ENAMETOOLONG);
+	}
+	// <backend>_<index>; a backend name may hold one '_' itself (rd_mcp).
+	usize first = 0;
+	while (first < full.size() && full.data()[first] != '_')
+		first++;
+	if (first == full.size()) {
+		log_err("core: %s: expected <backend>_<index>\n", name);
+		return refuse(KABI_EINVAL);
+	}
+	usize second = first + 1;
+	while (second < full.size() && full.data()[second] != '_')
+		second++;
+	usize split = second < full.size() ? second : first;
+	StrView type(full.data(), split);
+	StrView index(full.data() + split + 1, full.size() - split - 1);
+	Result<u64> id = parse_u64(index, 0);
+	if (id.is_error() || (index.size() > 0 && index.data()[index.size() - 1] == '\n')) {
+		log_err("core: %s: \"%.*s\" is not an HBA index\n", name, VAL_ARGS(index));
+		return id.is_error() ? id.error() : refuse(KABI_EINVAL);
+	}
+	u32 scsi_index = core.next_scsi_index();
+	const core::Backend *backend = core::find_backend(type);
+	if (!backend) {
+		log_err("core: %s: no backend named %.*s is registered\n", name, VAL_ARGS(type));
+		return refuse(KABI_EINVAL);
+	}
+	// LIO hands the index to the backend as a u32.
+	OwnPtr<Hba> hba = TRY(try_make<Hba>(Gfp::Kernel, core, *backend, full,
+					    static_cast<u32>(id.value()), core.next_hba_id(),
+					    scsi_index));
+	OwnPtr<HbaNode> node = TRY(try_make<HbaNode>(Gfp::Kernel, core, move(hba)));
+	kabi_cfs_group_bind(group, hba_type.raw(), node.release());
+	return {};
+}
+
+} // namespace lio::cfs

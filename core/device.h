@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/device.h: a storage object (LIO's se_device) and the backend (S-HAL control side)
+ * that makes it.
+ *
+ * A Device is created by mkdir core/<hba>/<name> and owned by its configfs directory
+ * (configfs/device_tree.cpp). Its configuration (attrib/, wwn/, alias, ...) is plain data
+ * guarded by lock(); the backend adds its own parameters (control) and the storage behind
+ * it, made when the device is enabled.
+ *
+ * Block I/O API (what the SCSI engine calls; byte ranges, all bounds-checked against
+ * size_bytes(); EINVAL outside, ENODEV before enable, EIO on a backend failure):
+ *   read(offset, out)            copies size_bytes-bounded data into out
+ *   write(offset, data)
+ *   flush()
+ *   unmap(offset, len)           the range reads back as zeroes afterwards (ramdisk)
+ *   write_zeroes(offset, len)
+ * These may be called concurrently with each other (no ordering between overlapping
+ * writes, as a disk), never concurrently with enable or the device's destruction.
+ */
+#ifndef LIO_CORE_DEVICE_H
+#define LIO_CORE_DEVICE_H
+
+#include "core/alua_lu_group.h"
+#include "lio/alloc.h"
+#include "lio/list.h"
+#include "lio/lock.h"
+#include "lio/result.h"
+#include "lio/span.h"
+#include "lio/string.h"
+#include "lio/types.h"
+
+namespace lio::core {
+
+class Hba;
+class Device;
+
+// LIO's limits (target_core_base.h).
+inline constexpr u32 kInquiryVendorLen = 8;
+inline constexpr u32 kInquiryModelLen = 16;
+inline constexpr u32 kInquiryRevisionLen = 4;
+inline constexpr u32 kInquiryVpdSerialLen = 254;
+inline constexpr u32 kDevAliasLen = 512;   // SE_DEV_ALIAS_LEN
+inline constexpr u32 kUdevPathLen = 512;   // SE_UDEV_PATH_LEN
+inline constexpr u32 kDeviceNameMax = 256; // configfs names are shorter than this
+inline constexpr u32 kHbaNameMax = 64;     // TARGET_CORE_NAME_MAX_LEN
+
+// attrib/ (se_dev_attrib). Values before enable are LIO's: the hw_* ones and block_size,
+// queue_depth, optimal_sectors are 0 until the backend configures the device.
+struct DeviceAttrib {
+	u32 emulate_model_alias = 1;
+	u32 emulate_dpo = 1;
+	u32 emulate_fua_write = 1;
+	u32 emulate_fua_read = 1;
+	u32 emulate_write_cache = 0;
+	u32 emulate_ua_intlck_ctrl = 0;
+	u32 emulate_tas = 1;
+	u32 emulate_tpu = 0;
+	u32 emulate_tpws = 0;
+	u32 emulate_caw = 1;
+	u32 emulate_3pc = 1;
+	u32 emulate_pr = 1;
+	u32 emulate_rsoc = 1;
+	u32 pi_prot_type = 0;
+	u32 hw_pi_prot_type = 0;
+	u32 pi_prot_verify = 0;
+	u32 enforce_pr_isids = 1;
+	u32 force_pr_aptpl = 0;
+	u32 is_nonrot = 0;
+	u32 emulate_rest_reord = 0;
+	u32 hw_block_size = 0;
+	u32 block_size = 0;
+	u32 hw_max_sectors = 0;
+	u32 optimal_sectors = 0;
+	u32 hw_queue_depth = 0;
+	u32 queue_depth = 0;
+	u32 max_unmap_lba_count = 0;
+	u32 max_unmap_block_desc_count = 0;
+	u32 unmap_granularity = 0;
+	u32 unmap_granularity_alignment = 0;
+	u32 unmap_zeroes_data = 0;
+	u32 max_write_same_len = 0;
+	u32 submit_type = 0;
+	bool alua_support = true; // !TRANSPORT_FLAG_PASSTHROUGH_ALUA
+	bool pgr_support = true;  // !TRANSPORT_FLAG_PASSTHROUGH_PGR
+};
+
+// wwn/ (t10_wwn).
+struct DeviceWwn {
+	char vendor[kInquiryVendorLen + 1] = "LIO-ORG";
+	char model[kInquiryModelLen + 1] = {};
+	char revision[kInquiryRevisionLen + 1] = {};
+	char unit_serial[kInquiryVpdSerialLen] = {};
+	u32 company_id = 0x001405; // OpenFabrics IEEE company id
+};
+
+// Everything configfs shows and changes, under Device::lock().
+struct DeviceConfig {
+	DeviceAttrib attrib;
+	DeviceWwn wwn;
+	char alias[kDevAliasLen] = {};
+	char udev_path[kUdevPathLen] = {};
+	bool using_alias = false;
+	bool using_udev_path = false;
+	bool configured = false; // enabled (LIO's DF_CONFIGURED)
+	u32 queue_depth = 0;     // se_device::queue_depth ("Max Queue Depth" in info)
+	u32 export_count = 0;    // LUNs exporting the device (none until fabrics exist)
+	u32 dev_index = 0;       // statistics indx, assigned at enable
+	LuGroup *lu_group = nullptr; // ALUA LU group, joined at enable (default_lu_gp)
+};
+
+// A backend type ("rd_mcp", later "fileio", "iblock", "pscsi"): the control side of the
+// S-HAL. Instances are static data of the module that provides the backend.
+class Backend {
+  public:
+	constexpr Backend(const char *name, const char *inquiry_prod, const char *inquiry_rev)
+	    : name_(name), inquiry_prod_(inquiry_prod), inquiry_rev_(inquiry_rev) {}
+
+	const char *name() const { return name_; }
+	const char *inquiry_prod() const { return inquiry_prod_; }
+	const char *inquiry_rev() const { return inquiry_rev_; }
+
+	// Makes an unconfigured device named `name` on `hba`.
+	virtual Result<OwnPtr<Device>> create_device(Hba &hba, StrView name) const = 0;
+
+  protected:
+	~Backend() = default;
+
+  private:
+	const char *name_;
+	const char *inquiry_prod_;
+	const char *inquiry_rev_;
+};
+
+class Device {
+  public:
+	Device(const Device &) = delete;
+	Device &operator=(const Device &) = delete;
+	virtual ~Device();
+
+	Hba &hba() const { return hba_; }
+	const char *name() const { return name_; }
+	Mutex &lock() { return lock_; }
+	// Under lock().
+	DeviceConfig &config_locked() {
+		lock_.assert_held();
+		return config_;
+	}
+
+	// ---- backend control (called under lock()) ----
+
+	// One "key=value" of a control write (value without the newline). EINVAL for unknown
+	// keys and malformed values (one log line), EBUSY when the key cannot change any more.
+	virtual Result<void> control_locked(StrView key, StrView value) = 0;
+	// enable: allocate storage and set the hw_* attributes. Returns an errno (one log line).
+	virtual Result<void> configure_locked(DeviceConfig &cfg) = 0;
+	// The backend's part of `info`, appended after LIO's common status line.
+	virtual s64 show_params_locked(char *buf, usize size) = 0;
+
+	// ---- block I/O (see the header comment) ----
+
+	virtual u64 size_bytes() const = 0;
+	virtual Result<void> read(u64 offset, MutableBytes out) = 0;
+	virtual Result<void> write(u64 offset, Bytes data) = 0;
+	virtual Result<void> flush() = 0;
+	virtual Result<void> unmap(u64 offset, u64 len) = 0;
+	virtual Result<void> write_zeroes(u64 offset, u64 len) = 0;
+
+	// Linked in TargetCore's device list (under its devices lock).
+	ListNode core_node;
+
+  protected:
+	Device(Hba &hba, StrView name, const Backend &backend);
+
+	// Checks [offset, offset + len) against size_bytes() (overflow-safe).
+	Result<void> check_range(u64 offset, u64 len) const;
+
+  private:
+	Hba &hba_;
+	char name_[kDeviceNameMax];
+	Mutex lock_;
+	DeviceConfig config_; // under lock_
+};
+
+} // namespace lio::core
+
+#endif // LIO_CORE_DEVICE_H

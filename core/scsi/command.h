@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/scsi/command.h: one SCSI command as the engine sees it.
+ *
+ * Ownership: the fabric owns the Command (later embedded in its own task: one allocation per
+ * I/O) and the data buffers it points to; the engine fills data-in, status, sense and
+ * residual. Set by the fabric: the CDB (copied in, up to kMaxCdbLength bytes), the data-out
+ * buffer (what the initiator sent), the data-in buffer (its capacity is the expected
+ * transfer length), and descriptor_sense (the control mode page's D_SENSE as in effect for
+ * the I_T nexus). Set by the engine: everything under "results".
+ */
+#ifndef LIO_CORE_SCSI_COMMAND_H
+#define LIO_CORE_SCSI_COMMAND_H
+
+#include "core/scsi/cdb.h"
+#include "core/scsi/sense.h"
+#include "lio/span.h"
+#include "lio/types.h"
+
+namespace lio::scsi {
+
+enum class ScsiStatus : u8 {
+	kGood = 0x00,
+	kCheckCondition = 0x02,
+	kConditionMet = 0x04,
+	kBusy = 0x08,
+	kReservationConflict = 0x18,
+	kTaskSetFull = 0x28,
+	kAcaActive = 0x30,
+	kTaskAborted = 0x40,
+};
+
+enum class Residual : u8 { kNone, kUnderflow, kOverflow };
+
+class Command final {
+  public:
+	static constexpr usize kMaxCdbLength = 32;
+
+	// cdb: copied; a longer CDB keeps its length (cdb_length()) so that the dispatcher can
+	// refuse it, but only the first kMaxCdbLength bytes.
+	Command(Bytes cdb, MutableBytes data_in, Bytes data_out)
+	    : cdb_length_(cdb.size()), data_in_(data_in), data_out_(data_out) {
+		usize n = cdb.size() < kMaxCdbLength ? cdb.size() : kMaxCdbLength;
+		for (usize i = 0; i < n; i++)
+			cdb_bytes_[i] = cdb.data()[i];
+	}
+	Command(const Command &) = delete;
+	Command &operator=(const Command &) = delete;
+
+	// ---- set by the fabric ----
+	Cdb cdb() const {
+		return Cdb(Bytes(cdb_bytes_, cdb_length_ < kMaxCdbLength ? cdb_length_ : kMaxCdbLength));
+	}
+	usize cdb_length() const { return cdb_length_; }
+	MutableBytes data_in_buffer() const { return data_in_; }
+	Bytes data_out() const { return data_out_; }
+	bool descriptor_sense = false;
+
+	// ---- results ----
+	ScsiStatus status() const { return status_; }
+	// Bytes of data-in produced (<= data_in_buffer().size()).
+	usize data_in_length() const { return data_in_length_; }
+	Bytes sense() const { return Bytes(sense_, sense_length_); }
+	SenseReason sense_reason() const { return reason_; }
+	Residual residual() const { return residual_; }
+	u64 residual_count() const { return residual_count_; }
+	bool completed() const { return completed_; }
+
+	// Details for the sense of a failure being returned (field pointer, INFORMATION).
+	SenseDetail &sense_detail() { return detail_; }
+
+	// The engine's completion calls.
+	void set_data_in_length(usize n) {
+		data_in_length_ = n <= data_in_.size() ? n : data_in_.size();
+	}
+	void set_residual(Residual r, u64 count) {
+		residual_ = r;
+		residual_count_ = count;
+	}
+	void complete_good() {
+		status_ = ScsiStatus::kGood;
+		reason_ = SenseReason::kNone;
+		sense_length_ = 0;
+		completed_ = true;
+	}
+	void complete_check_condition(SenseReason reason) {
+		status_ = ScsiStatus::kCheckCondition;
+		reason_ = reason;
+		sense_length_ = static_cast<u8>(SenseData::build(
+			MutableBytes(sense_, sizeof(sense_)), reason, detail_, descriptor_sense));
+		data_in_length_ = 0;
+		residual_ = Residual::kNone;
+		residual_count_ = 0;
+		completed_ = true;
+	}
+
+  private:
+	u8 cdb_bytes_[kMaxCdbLength] = {};
+	usize cdb_length_;
+	MutableBytes data_in_;
+	Bytes data_out_;
+
+	ScsiStatus status_ = ScsiStatus::kGood;
+	bool completed_ = false;
+	u8 sense_length_ = 0;
+	SenseReason reason_ = SenseReason::kNone;
+	Residual residual_ = Residual::kNone;
+	u64 residual_count_ = 0;
+	usize data_in_length_ = 0;
+	SenseDetail detail_;
+	u8 sense_[SenseData::kMaxLength] = {};
+};
+
+} // namespace lio::scsi
+
+#endif // LIO_CORE_SCSI_COMMAND_H

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/scsi/logical_unit.h: the world as the SCSI engine sees it.
+ *
+ * LogicalUnit is the one boundary between the command engine (core/scsi) and the device
+ * model (core/device*, backstores): geometry, identity, the LIO attributes that change what
+ * the emulation reports, and block I/O. The device model implements it; the engine never
+ * sees a device, an HBA or a configfs node. Called from command context; implementations
+ * return values that are consistent for the duration of one call (attributes may change
+ * between commands, as LIO's configfs writes do).
+ *
+ * LunMap is what REPORT LUNS needs from the I_T nexus: the LUN numbers it may see.
+ *
+ * Neither is owned by the engine, and neither is deleted through these interfaces (hence the
+ * protected non-virtual destructors).
+ */
+#ifndef LIO_CORE_SCSI_LOGICAL_UNIT_H
+#define LIO_CORE_SCSI_LOGICAL_UNIT_H
+
+#include "lio/result.h"
+#include "lio/span.h"
+#include "lio/string.h"
+#include "lio/types.h"
+
+namespace lio::scsi {
+
+// Identity, as INQUIRY and VPD 0x80/0x83 report it. The views point into the device's own
+// storage and stay valid for the call that uses them.
+struct LuIdentity {
+	StrView vendor;      // T10 vendor id, <= 8 bytes ("LIO-ORG")
+	StrView product;     // <= 16 bytes
+	StrView revision;    // <= 4 bytes ("4.0")
+	StrView unit_serial; // VPD 0x80; its hex digits make the NAA designator's identifier
+	u32 company_id = 0x001405; // IEEE OUI of the NAA IEEE Registered Extended designator
+	StrView lu_name;     // optional SCSI name string designator (LU association); empty: none
+};
+
+// LIO's device attributes that affect emulation (names as in configfs attrib/).
+struct LuAttributes {
+	bool emulate_tpu = false;         // UNMAP supported (LBPU), LBPME
+	bool emulate_tpws = false;        // WRITE SAME with UNMAP (LBPWS, LBPWS10), LBPME
+	bool emulate_write_cache = false; // caching page WCE, Extended INQUIRY V_SUP
+	bool emulate_fua_write = true;    // DPO/FUA accepted, DPOFUA in MODE SENSE
+	bool emulate_caw = true;          // COMPARE AND WRITE (VPD 0xB0 max compare length) *
+	bool emulate_3pc = true;          // INQUIRY 3PC (EXTENDED COPY) *
+	bool emulate_tas = true;          // control page TAS
+	bool emulate_model_alias = false; // product from the backstore name (device model's job)
+	bool alua_supported = true;       // INQUIRY SCCS + TPGS = implicit and explicit ALUA *
+	bool is_nonrot = false;           // VPD 0xB1 MEDIUM ROTATION RATE = 1
+	bool unmap_zeroes_data = false;   // LBPRZ (VPD 0xB2, READ CAPACITY 16)
+	u32 max_unmap_lba_count = 0;
+	u32 max_unmap_block_desc_count = 0;
+	u32 unmap_granularity = 0;
+	u32 unmap_granularity_alignment = 0;
+	u64 max_write_same_len = 0;
+	u32 optimal_sectors = 0;
+	u32 hw_max_sectors = 0; // largest transfer in blocks; 0 = no limit
+	u8 pi_prot_type = 0;    // 0 = no protection information (the only value emulated now)
+	u8 pi_prot_format = 0;
+	// *: reported only once the engine implements the command(s) behind the claim
+	// (REPORT TARGET PORT GROUPS, EXTENDED COPY, COMPARE AND WRITE): see spc.cpp.
+};
+
+class LogicalUnit {
+  public:
+	virtual u32 block_size() const = 0;  // bytes per logical block
+	virtual u64 num_blocks() const = 0;  // capacity in logical blocks
+	virtual LuIdentity identity() const = 0;
+	virtual LuAttributes attributes() const = 0;
+	virtual bool read_only() const = 0;  // write commands fail with WRITE PROTECTED
+
+	// Block I/O over one contiguous buffer of exactly `blocks * block_size()` bytes (later
+	// scatter-gather: only these signatures change). The engine has checked the range.
+	// An Error carrying a SenseReason is reported as such; any other error becomes MEDIUM
+	// ERROR (UNRECOVERED READ / WRITE ERROR) or HARDWARE ERROR for the rest.
+	virtual Result<void> read(u64 lba, u32 blocks, MutableBytes dst) = 0;
+	virtual Result<void> write(u64 lba, u32 blocks, Bytes src, bool fua) = 0;
+	// Make [lba, lba + blocks) durable; blocks = 0 means to the end of the medium.
+	virtual Result<void> flush(u64 lba, u64 blocks) = 0;
+	virtual Result<void> unmap(u64 lba, u64 blocks) = 0;
+	virtual Result<void> write_zeroes(u64 lba, u64 blocks) = 0;
+
+  protected:
+	~LogicalUnit() = default;
+};
+
+class LunVisitor {
+  public:
+	virtual void visit(u64 lun) = 0;
+
+  protected:
+	~LunVisitor() = default;
+};
+
+class LunMap {
+  public:
+	// Calls v.visit() for each LUN visible to the I_T nexus, in ascending order.
+	virtual void for_each_lun(LunVisitor &v) const = 0;
+
+  protected:
+	~LunMap() = default;
+};
+
+} // namespace lio::scsi
+
+#endif // LIO_CORE_SCSI_LOGICAL_UNIT_H

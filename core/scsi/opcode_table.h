@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/scsi/opcode_table.h: the one description of every command the engine implements.
+ *
+ * One OpcodeRow per (operation code, service action). The same row drives dispatch (its
+ * handler), CDB validation (its length and usage mask: a bit set = the bit may be set in a
+ * CDB; every other bit is reserved and set -> INVALID FIELD IN CDB pointing at it), admission
+ * (its flags) and REPORT SUPPORTED OPERATION CODES (name aside, everything RSOC says comes
+ * from here). Operation codes with service actions have a row whose sa_rows lists the
+ * service actions; that row has no handler of its own. Adding a command = adding a row.
+ *
+ * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
+ * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
+ * RESULTS (0x83/0x84), COMPARE AND WRITE (0x89), WRITE AND VERIFY, VERIFY with BYTCHK,
+ * the 32-byte protection-information commands (0x7F). INQUIRY's SCCS/TPGS, 3PC and VPD
+ * 0xB0's compare-and-write length switch on by themselves when the rows they need appear.
+ */
+#ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
+#define LIO_CORE_SCSI_OPCODE_TABLE_H
+
+#include "core/scsi/command.h"
+#include "core/scsi/logical_unit.h"
+#include "lio/result.h"
+#include "lio/span.h"
+#include "lio/types.h"
+
+namespace lio::scsi {
+
+struct OpcodeRow;
+
+// What a handler works on. The dispatcher has validated the CDB against `row`.
+struct ExecContext {
+	Command &cmd;
+	LogicalUnit &lu;
+	const LunMap *luns; // null: REPORT LUNS reports LUN 0 only
+	const OpcodeRow &row;
+};
+
+// Returns success (the handler has set data-in length/residual as needed) or an Error whose
+// SenseReason (sense.h) becomes CHECK CONDITION; details go to cmd.sense_detail().
+using Handler = Result<void> (*)(ExecContext &ctx);
+
+enum class DataDirection : u8 { kNone, kIn, kOut, kBidi };
+
+// Admission flags.
+enum OpFlag : u16 {
+	kOpServiceAction = 1 << 0,     // the row has sa_rows (5-bit SA in byte 1)
+	kOpOkWhileNotReady = 1 << 1,   // executes while the LU is not ready
+	kOpOkUnderConflict = 1 << 2,   // allowed under a reservation held by another nexus
+	kOpReadsMedium = 1 << 3,
+	kOpWritesMedium = 1 << 4,      // refused with WRITE PROTECTED on a read-only LU
+	kOpOkWithUa = 1 << 5,          // not failed by a pending unit attention (INQUIRY, ...)
+};
+
+struct OpcodeRow {
+	static constexpr usize kMaxUsage = 16;
+
+	u8 opcode;
+	u8 service_action;   // meaningful in sa_rows only
+	u8 cdb_length;
+	DataDirection direction;
+	u16 flags;           // OpFlag
+	const char *name;
+	u8 usage[kMaxUsage]; // [0] = 0xff; [cdb_length - 1] = the CONTROL byte's mask
+	Handler handler;     // null on a row with sa_rows
+	const OpcodeRow *sa_rows;
+	u8 sa_count;
+
+	constexpr bool has_service_actions() const { return (flags & kOpServiceAction) != 0; }
+	constexpr Span<const OpcodeRow> service_actions() const {
+		return Span<const OpcodeRow>(sa_rows, sa_count);
+	}
+};
+
+// The table (sorted by opcode; service-action sub-tables sorted by SA).
+Span<const OpcodeRow> opcode_rows();
+const OpcodeRow *find_opcode(u8 opcode);
+const OpcodeRow *find_service_action(const OpcodeRow &parent, u8 service_action);
+
+// Executes one command: look-up, CDB length and reserved-bit checks, admission, handler.
+// Always completes the command (GOOD or CHECK CONDITION with sense).
+void execute(Command &cmd, LogicalUnit &lu, const LunMap *luns);
+
+} // namespace lio::scsi
+
+#endif // LIO_CORE_SCSI_OPCODE_TABLE_H

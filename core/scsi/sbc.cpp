@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/scsi/sbc.cpp: SBC-3 block commands: READ/WRITE(6/10/12/16), READ CAPACITY(10/16),
+ * SYNCHRONIZE CACHE(10/16), GET LBA STATUS. Parse and check first, then one call into the
+ * LogicalUnit.
+ */
+#include "core/scsi/handlers.h"
+
+namespace lio::scsi {
+
+namespace {
+
+// [lba, lba + blocks) must lie inside the medium (overflow-safe).
+Result<void> check_range(ExecContext &ctx, u64 lba, u64 blocks) {
+	u64 nb = ctx.lu.num_blocks();
+	if (lba > nb || blocks > nb - lba)
+		return sense_error(SenseReason::kLbaOutOfRange);
+	return {};
+}
+
+// The checks READ and WRITE share; returns the transfer length in blocks.
+Result<u32> check_rw(ExecContext &ctx, u64 *lba_out) {
+	Cdb cdb = ctx.cmd.cdb();
+	LuAttributes a = ctx.lu.attributes();
+	u64 lba = cdb.block_lba();
+	u32 len = cdb.block_transfer_length();
+	if (ctx.row.cdb_length > 6) {
+		// RDPROTECT/WRPROTECT: no protection information is emulated yet.
+		if ((cdb[1] & 0xe0) && a.pi_prot_type == 0)
+			return cdb_field_error(ctx.cmd, 1, 7);
+		if (cdb.bit(1, 4) && !a.emulate_fua_write)
+			return cdb_field_error(ctx.cmd, 1, 4); // DPO
+		if (cdb.bit(1, 3) && !a.emulate_fua_write)
+			return cdb_field_error(ctx.cmd, 1, 3); // FUA
+	}
+	if (a.hw_max_sectors && len > a.hw_max_sectors)
+		return cdb_field_error(ctx.cmd, cdb.block_transfer_length_offset(), 7);
+	TRY(check_range(ctx, lba, len));
+	*lba_out = lba;
+	return len;
+}
+
+Error io_error(const Error &e, SenseReason fallback) {
+	if (reason_of(e) != SenseReason::kNone)
+		return e;
+	return sense_error(fallback);
+}
+
+} // namespace
+
+Result<void> handle_read(ExecContext &ctx) {
+	u64 lba = 0;
+	u32 len = TRY(check_rw(ctx, &lba));
+	u64 bs = ctx.lu.block_size();
+	u64 bytes = len * bs;
+	MutableBytes buf = ctx.cmd.data_in_buffer();
+	// The initiator may expect less than the CDB asks for (residual overflow): whole blocks
+	// that fit are transferred. More than asked for: residual underflow.
+	u64 fit = bytes <= buf.size() ? len : buf.size() / bs;
+	if (fit) {
+		MutableBytes dst = MUST(buf.subspan(0, fit * bs));
+		Result<void> r = ctx.lu.read(lba, static_cast<u32>(fit), dst);
+		if (r.is_error())
+			return io_error(r.error(), SenseReason::kUnrecoveredReadError);
+	}
+	ctx.cmd.set_data_in_length(fit * bs);
+	if (bytes > fit * bs)
+		ctx.cmd.set_residual(Residual::kOverflow, bytes - fit * bs);
+	else if (buf.size() > bytes)
+		ctx.cmd.set_residual(Residual::kUnderflow, buf.size() - bytes);
+	return {};
+}
+
+Result<void> handle_write(ExecContext &ctx) {
+	u64 lba = 0;
+	u32 len = TRY(check_rw(ctx, &lba));
+	u64 bs = ctx.lu.block_size();
+	u64 bytes = len * bs;
+	Bytes data = ctx.cmd.data_out();
+	// LIO refuses WRITEs whose data-out differs from the CDB's transfer length.
+	if (data.size() != bytes)
+		return sense_error(SenseReason::kInvalidFieldInCommandIu);
+	if (!len)
+		return {};
+	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
+	Result<void> r = ctx.lu.write(lba, len, data, fua);
+	if (r.is_error())
+		return io_error(r.error(), SenseReason::kWriteError);
+	return {};
+}
+
+Result<void> handle_read_capacity10(ExecContext &ctx) {
+	Cdb cdb = ctx.cmd.cdb();
+	if (!cdb.bit(8, 0) && cdb.be32(2) != 0)
+		return cdb_field_error(ctx.cmd, 2, 7); // LBA without PMI
+	u64 nb = ctx.lu.num_blocks();
+	u64 last = nb ? nb - 1 : 0;
+	Response r(ctx.cmd, 8);
+	r.put_be32(0, last > 0xffffffffull ? 0xffffffffu : static_cast<u32>(last));
+	r.put_be32(4, ctx.lu.block_size());
+	r.finish();
+	return {};
+}
+
+Result<void> handle_read_capacity16(ExecContext &ctx) {
+	Cdb cdb = ctx.cmd.cdb();
+	if (!cdb.bit(14, 0) && cdb.be64(2) != 0)
+		return cdb_field_error(ctx.cmd, 2, 7);
+	LuAttributes a = ctx.lu.attributes();
+	u64 nb = ctx.lu.num_blocks();
+	Response r(ctx.cmd, cdb.be32(10));
+	r.put_be64(0, nb ? nb - 1 : 0);
+	r.put_be32(8, ctx.lu.block_size());
+	// 12: P_TYPE / PROT_EN = 0 (no protection information); 13: exponents 0.
+	if (a.emulate_tpu || a.emulate_tpws) {
+		u8 b14 = 0x80; // LBPME
+		if (a.unmap_zeroes_data)
+			b14 |= 0x40; // LBPRZ
+		r.put(14, b14);
+	}
+	r.extend(32);
+	r.finish();
+	return {};
+}
+
+Result<void> handle_synchronize_cache(ExecContext &ctx) {
+	Cdb cdb = ctx.cmd.cdb();
+	bool sixteen = ctx.row.cdb_length == 16;
+	u64 lba = cdb.block_lba();
+	u64 blocks = sixteen ? cdb.be32(10) : cdb.be16(7);
+	TRY(check_range(ctx, lba, blocks));
+	// IMMED is accepted; the flush completes before status either way.
+	return ctx.lu.flush(lba, blocks);
+}
+
+// START STOP UNIT (SBC-3 5.25): an emulated medium is always started. POWER CONDITION,
+// LOEJ and NO_FLUSH are outside the usage mask; START = 0 (stop) is refused as LIO does.
+Result<void> handle_start_stop_unit(ExecContext &ctx) {
+	if (!ctx.cmd.cdb().bit(4, 0))
+		return cdb_field_error(ctx.cmd, 4, 0);
+	return {};
+}
+
+Result<void> handle_get_lba_status(ExecContext &ctx) {
+	Cdb cdb = ctx.cmd.cdb();
+	u64 lba = cdb.be64(2);
+	u64 nb = ctx.lu.num_blocks();
+	if (lba >= nb)
+		return sense_error(SenseReason::kLbaOutOfRange);
+	// The LogicalUnit does not report allocation yet: one descriptor, all mapped.
+	u64 count = nb - lba;
+	Response r(ctx.cmd, cdb.be32(10));
+	r.put_be32(0, 20);
+	r.put_be64(8, lba);
+	r.put_be32(16, count > 0xffffffffull ? 0xffffffffu : static_cast<u32>(count));
+	r.put(20, 0x00); // PROVISIONING STATUS: mapped
+	r.extend(24);
+	r.finish();
+	return {};
+}
+
+} // namespace lio::scsi

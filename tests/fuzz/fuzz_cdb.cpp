@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/fuzz/fuzz_cdb.cpp: libFuzzer target for the SCSI command engine's dispatcher
+ * (core/scsi/opcode_table.h execute()): arbitrary CDB bytes and lengths, data-in capacities
+ * (allocation lengths are in the CDB), data-out sizes, D_SENSE and LU attributes.
+ *
+ * Input: [0] CDB length (mod 40), [1..2] data-in capacity, [3..4] data-out size, [5] flags
+ * (D_SENSE, read-only, attribute bits), [6] when bit 7 of [5] is set, the opcode is taken from
+ * the table (index mod rows) so valid commands are reached quickly; then the CDB, then data.
+ *
+ * Checks: the engine never touches memory outside the buffers (ASan), the fake LU is only
+ * asked for in-range blocks, and the command always completes GOOD (no sense, data-in within
+ * the buffer) or CHECK CONDITION with well-formed fixed or descriptor sense and no data.
+ */
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/scsi/command.h"
+#include "core/scsi/logical_unit.h"
+#include "core/scsi/opcode_table.h"
+
+using namespace lio;
+using namespace lio::scsi;
+
+namespace {
+
+#define CHECK(cond)                                                                        \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			fprintf(stderr, "fuzz_cdb: check failed: %s (line %d)\n", #cond,    \
+				__LINE__);                                                 \
+			abort();                                                           \
+		}                                                                          \
+	} while (0)
+
+class FuzzLu final : public LogicalUnit {
+  public:
+	u32 block_size() const override { return bs; }
+	u64 num_blocks() const override { return nb; }
+	LuIdentity identity() const override {
+		LuIdentity id;
+		id.vendor = str_view("LIO-ORG");
+		id.product = str_view("FUZZ");
+		id.revision = str_view("4.0");
+		id.unit_serial = StrView(serial_text.data(), serial ? serial_text.size() : 0);
+		id.lu_name = str_view(named ? "iqn.2003-01.org.linux-iscsi.fuzz:lu" : "");
+		return id;
+	}
+	LuAttributes attributes() const override { return attrs; }
+	bool read_only() const override { return ro; }
+	Result<void> read(u64 lba, u32 blocks, MutableBytes dst) override {
+		CHECK(blocks > 0 && lba < nb && blocks <= nb - lba);
+		CHECK(dst.size() == u64(blocks) * bs);
+		memset(dst.data(), static_cast<int>(lba), dst.size());
+		return fail ? Result<void>(Error::from_errno(KABI_EIO)) : Result<void>();
+	}
+	Result<void> write(u64 lba, u32 blocks, Bytes src, bool) override {
+		CHECK(!ro);
+		CHECK(blocks > 0 && lba < nb && blocks <= nb - lba);
+		CHECK(src.size() == u64(blocks) * bs);
+		volatile u8 sink = 0;
+		for (usize i = 0; i < src.size(); i += 97)
+			sink = sink ^ src.data()[i]; // ASan checks every byte we are told is there
+		(void)sink;
+		return fail ? Result<void>(Error::from_errno(KABI_EIO)) : Result<void>();
+	}
+	Result<void> flush(u64 lba, u64 blocks) override {
+		CHECK(lba <= nb && blocks <= nb - lba);
+		return {};
+	}
+	Result<void> unmap(u64 lba, u64 blocks) override {
+		CHECK(lba <= nb && blocks <= nb - lba);
+		return {};
+	}
+	Result<void> write_zeroes(u64 lba, u64 blocks) override {
+		CHECK(lba <= nb && blocks <= nb - lba);
+		return {};
+	}
+	~FuzzLu() = default;
+
+	u32 bs = 512;
+	u64 nb = 64;
+	bool ro = false, fail = false, serial = true, named = false;
+	LuAttributes attrs;
+	std::string serial_text = "0123456789abcdef-0123-4567-89ab";
+};
+
+class FuzzLuns final : public LunMap {
+  public:
+	void for_each_lun(LunVisitor &v) const override {
+		for (u64 i = 0; i < count; i++)
+			v.visit(i * 3);
+	}
+	~FuzzLuns() = default;
+	u64 count = 0;
+};
+
+void check_sense(const Command &cmd) {
+	Bytes s = cmd.sense();
+	CHECK(s.size() >= 8);
+	u8 code = s.data()[0] & 0x7f;
+	if (code == 0x70) {
+		CHECK(s.size() == 18);
+		CHECK(s.data()[7] == 10);
+		u8 key = s.data()[2] & 0x0f;
+		CHECK(key != 0);
+		CHECK((s.data()[2] & 0xf0) == 0);
+		u8 sks = s.data()[15];
+		CHECK(sks == 0 || (sks & 0x80));
+	} else {
+		CHECK(s.data()[0] == 0x72);
+		CHECK(s.data()[1] != 0 && s.data()[1] <= 0x0f);
+		CHECK(usize(s.data()[7]) + 8 == s.size());
+		// Descriptors tile the additional sense bytes exactly.
+		usize off = 8;
+		while (off < s.size()) {
+			CHECK(off + 2 <= s.size());
+			off += 2 + s.data()[off + 1];
+		}
+		CHECK(off == s.size());
+	}
+	CHECK(cmd.data_in_length() == 0);
+}
+
+// VPD pages: the page length covers what was sent; designators of 0x83 tile the page.
+void check_vpd(const Command &cmd, const u8 *in) {
+	Cdb cdb = cmd.cdb();
+	if (cdb.opcode() != 0x12 || !(cdb[1] & 1) || cmd.data_in_length() < 4)
+		return;
+	usize page_len = (usize(in[2]) << 8 | in[3]) + 4;
+	CHECK(cmd.data_in_length() <= page_len);
+	if (cdb[2] != 0x83 || cmd.data_in_length() != page_len)
+		return;
+	usize off = 4;
+	while (off < page_len) {
+		CHECK(off + 4 <= page_len);
+		off += 4 + in[off + 3];
+	}
+	CHECK(off == page_len);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+	if (size < 7)
+		return 0;
+	usize cdb_len = data[0] % 40;
+	usize in_cap = (usize(data[1]) << 8 | data[2]) % 8192;
+	usize out_len = (usize(data[3]) << 8 | data[4]) % 8192;
+	u8 flags = data[5];
+	u8 pick = data[6];
+	data += 7;
+	size -= 7;
+
+	std::vector<u8> cdb(cdb_len, 0);
+	for (usize i = 0; i < cdb_len && i < size; i++)
+		cdb[i] = data[i];
+	if ((flags & 0x80) && cdb_len > 0) {
+		Span<const OpcodeRow> rows = opcode_rows();
+		const OpcodeRow &r = rows[pick % rows.size()];
+		cdb[0] = r.opcode;
+		if (r.has_service_actions() && cdb_len > 1) {
+			Span<const OpcodeRow> sa = r.service_actions();
+			cdb[1] = static_cast<u8>((cdb[1] & 0xe0) | sa[(pick >> 4) % sa.size()].service_action);
+		}
+	}
+	usize used = cdb_len < size ? cdb_len : size;
+	// Exactly-sized heap buffers: ASan flags any byte past them.
+	std::vector<u8> out(data + used, data + used + (out_len < size - used ? out_len : size - used));
+	u8 *in = static_cast<u8 *>(malloc(in_cap ? in_cap : 1));
+
+	FuzzLu lu;
+	lu.ro = flags & 0x02;
+	lu.fail = (flags & 0x0c) == 0x0c;
+	lu.serial = !(flags & 0x10);
+	lu.named = flags & 0x20;
+	if ((pick & 0x30) == 0x30)
+		lu.serial_text.assign((pick * 7u) % 300, 'f'); // up to LIO's 254 and past it
+	if (flags & 0x40) {
+		lu.bs = 4096;
+		lu.nb = 0x100000000ull + 5; // past READ CAPACITY(10)'s 32 bits
+	}
+	lu.attrs.emulate_tpu = pick & 1;
+	lu.attrs.emulate_tpws = pick & 2;
+	lu.attrs.emulate_fua_write = !(pick & 4);
+	lu.attrs.emulate_write_cache = pick & 8;
+	lu.attrs.hw_max_sectors = (flags & 0x08) ? 8 : 0;
+	lu.attrs.max_unmap_block_desc_count = 4;
+	lu.attrs.max_unmap_lba_count = 1u << 20;
+	lu.attrs.max_write_same_len = 64;
+	FuzzLuns luns;
+	luns.count = pick % 5;
+
+	Command cmd(Bytes(cdb.data(), cdb.size()), MutableBytes(in, in_cap),
+		    Bytes(out.data(), out.size()));
+	cmd.descriptor_sense = flags & 0x01;
+	execute(cmd, lu, (flags & 0x04) ? nullptr : &luns);
+
+	CHECK(cmd.completed());
+	if (cmd.status() == ScsiStatus::kGood) {
+		CHECK(cmd.sense().size() == 0);
+		CHECK(cmd.data_in_length() <= in_cap);
+		CHECK(cmd.sense_reason() == SenseReason::kNone);
+		check_vpd(cmd, in);
+	} else {
+		CHECK(cmd.status() == ScsiStatus::kCheckCondition);
+		CHECK(cmd.sense_reason() != SenseReason::kNone);
+		check_sense(cmd);
+	}
+	free(in);
+	return 0;
+}
