@@ -82,20 +82,6 @@ Result<void> check_not_exported(const DeviceConfig &cfg, const Device &dev, cons
 	return {};
 }
 
-// Adds a default child; on failure the node is not adopted and is freed here.
-template <typename T>
-Result<kabi_cfs_group *> adopt_default(kabi_cfs_group *parent, const char *name, NodeType &type,
-				       OwnPtr<T> node) {
-	if (!node)
-		return Error::from_errno(KABI_ENOMEM);
-	kabi_cfs_group *group = nullptr;
-	s32 ret = kabi_cfs_default_group_add(parent, name, type.raw(), node.get(), &group);
-	if (ret < 0)
-		return Error::from_errno(-ret);
-	node.release();
-	return group;
-}
-
 // A node of a device's subtree: released before the device directory that owns the Device.
 class DeviceSubNode : public Node {
   protected:

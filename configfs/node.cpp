@@ -77,15 +77,6 @@ Result<void> Node::allow_link(Node *) { return Error::from_errno(KABI_EPERM); }
 void Node::drop_link(Node *) {}
 void Node::release() { delete this; }
 
-Result<kabi_cfs_group *> Node::add_default(kabi_cfs_group *parent, const char *name,
-					   NodeType &type, Node *node) {
-	kabi_cfs_group *group = nullptr;
-	s32 ret = kabi_cfs_default_group_add(parent, name, type.raw(), node, &group);
-	if (ret < 0)
-		return Error::from_errno(-ret);
-	return group;
-}
-
 void Node::bind_child(kabi_cfs_group *group, NodeType &type, Node *node) {
 	kabi_cfs_group_bind(group, type.raw(), node);
 }

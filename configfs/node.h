@@ -15,6 +15,7 @@
 #define LIO_CONFIGFS_NODE_H
 
 #include "kabi/configfs.h"
+#include "lio/own_ptr.h"
 #include "lio/result.h"
 #include "lio/span.h"
 #include "lio/types.h"
@@ -88,11 +89,24 @@ class Node : public lio_cfs_object {
   protected:
 	Node() = default;
 
-	// Adds a default (built-in) child directory. The group must not be visible yet.
-	static Result<kabi_cfs_group *> add_default(kabi_cfs_group *parent, const char *name,
-						    NodeType &type, Node *node);
 	static void bind_child(kabi_cfs_group *group, NodeType &type, Node *node);
 };
+
+// Adds a default (built-in) child directory to `parent`, which must not be visible yet (inside
+// make_child, or before the subsystem is registered). On success the directory owns `node`;
+// on failure (a null node from a failed make, or ENOMEM) the node is freed here.
+template <typename T>
+Result<kabi_cfs_group *> adopt_default(kabi_cfs_group *parent, const char *name, NodeType &type,
+				       OwnPtr<T> node) {
+	if (!node)
+		return Error::from_errno(KABI_ENOMEM);
+	kabi_cfs_group *group = nullptr;
+	s32 ret = kabi_cfs_default_group_add(parent, name, type.raw(), node.get(), &group);
+	if (ret < 0)
+		return Error::from_errno(-ret);
+	node.release();
+	return group;
+}
 
 } // namespace lio::cfs
 

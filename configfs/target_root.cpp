@@ -160,20 +160,6 @@ constexpr u32 kTypeCount = sizeof(kTypes) / sizeof(kTypes[0]);
 
 kabi_cfs_group *g_subsystem = nullptr;
 
-// Adds a default child; on failure the node is not adopted and is freed here.
-template <typename T>
-Result<kabi_cfs_group *> adopt_default(kabi_cfs_group *parent, const char *name,
-				       NodeType &type, OwnPtr<T> node) {
-	if (!node)
-		return Error::from_errno(KABI_ENOMEM);
-	kabi_cfs_group *group = nullptr;
-	s32 ret = kabi_cfs_default_group_add(parent, name, type.raw(), node.get(), &group);
-	if (ret < 0)
-		return Error::from_errno(-ret);
-	node.release();
-	return group;
-}
-
 Result<void> build_tree(core::TargetCore &core, kabi_cfs_group *root) {
 	kabi_cfs_group *core_group = TRY(adopt_default(root, "core", core_type,
 						       make<CoreNode>(Gfp::Kernel, core)));

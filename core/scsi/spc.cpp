@@ -6,6 +6,7 @@
  * identifiers and limits when a LIO target is replaced by this one.
  */
 #include "core/scsi/handlers.h"
+#include "lio/string.h"
 
 namespace lio::scsi {
 
@@ -17,16 +18,6 @@ constexpr u16 kVersionSbc3 = 0x04c0;
 
 // The VPD pages, in the order VPD 0x00 lists them.
 constexpr u8 kVpdPages[] = {0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2};
-
-int hex_value(char c) {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool lbp_enabled(const LuAttributes &a) { return a.emulate_tpu || a.emulate_tpws; }
 
@@ -79,7 +70,7 @@ void put_naa6(Response &r, usize off, const LuIdentity &id) {
 	u8 nibbles[32] = {};
 	usize n = 0;
 	for (usize i = 0; i < id.unit_serial.size() && n < 25; i++) {
-		int v = hex_value(id.unit_serial.data()[i]);
+		int v = hex_digit_value(id.unit_serial.data()[i]);
 		if (v >= 0)
 			nibbles[n++] = static_cast<u8>(v);
 	}

@@ -86,6 +86,12 @@ inline int digit_value(char c) {
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 } // namespace detail
 
+// The value of a hexadecimal digit (either case), or -1.
+inline int hex_digit_value(char c) {
+	int v = detail::digit_value(c);
+	return v < 16 ? v : -1;
+}
+
 inline Result<u64> parse_u64(StrView text, unsigned base) {
 	StrView s = strip_newline(text);
 	const char *p = s.data();

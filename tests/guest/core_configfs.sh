@@ -14,26 +14,7 @@ case "$KVER" in 6.12.*) REF=$LIO_SRC/tests/reference/lio-6.12 ;; *) REF=$LIO_SRC
 guest_configfs
 guest_start_dbus
 
-# Stock target modules that lio-cxx does not ship yet cannot bind to our target_core_mod
-# (they need LIO's internal symbols): make modprobe refuse them at once instead of letting
-# rtslib try, so the log stays clean.
-mask_stock_target_modules() {
-	local m path
-	mkdir -p /etc/modprobe.d
-	for m in iscsi_target_mod tcm_loop vhost_scsi tcm_fc ib_srpt tcm_qla2xxx usb_f_tcm sbp_target \
-		target_core_file target_core_iblock target_core_pscsi target_core_user xen-scsiback; do
-		path=$(modinfo -n "$m" 2>/dev/null) || continue
-		case "$path" in */updates/*) ;; *) echo "install $m /bin/false" ;; esac
-	done >/etc/modprobe.d/lio-cxx-mask-stock.conf
-}
 mask_stock_target_modules
-
-# The errno name a configfs write gets (OK on success).
-cfs_write() { python3 "$LIO_SRC/tests/guest/cfs_tree.py" write "$1" "$2"; }
-
-# dmesg lines printed since the mark (for "logs one clear line" checks).
-mark_dmesg() { MARK=$(dmesg | wc -l); }
-new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
 
 # --- load: it is ours ---
 check "modprobe target_core_mod" modprobe target_core_mod

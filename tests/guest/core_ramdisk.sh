@@ -15,30 +15,8 @@ REF=$LIO_SRC/tests/reference/lio-6.12 # the only reference with a ramdisk (6.12'
 guest_configfs
 guest_start_dbus
 
-# Stock target modules that lio-cxx does not ship yet cannot bind to our target_core_mod:
-# make modprobe refuse them at once (as core_configfs.sh does).
-mask_stock_target_modules() {
-	local m path
-	mkdir -p /etc/modprobe.d
-	for m in iscsi_target_mod tcm_loop vhost_scsi tcm_fc ib_srpt tcm_qla2xxx usb_f_tcm sbp_target \
-		target_core_file target_core_iblock target_core_pscsi target_core_user xen-scsiback; do
-		path=$(modinfo -n "$m" 2>/dev/null) || continue
-		case "$path" in */updates/*) ;; *) echo "install $m /bin/false" ;; esac
-	done >/etc/modprobe.d/lio-cxx-mask-stock.conf
-}
 mask_stock_target_modules
 
-cfs_write() { python3 "$LIO_SRC/tests/guest/cfs_tree.py" write "$1" "$2"; }
-# The errno name mkdir gets (OK on success).
-cfs_mkdir() {
-	python3 -c 'import os, sys, errno
-try:
-    os.mkdir(sys.argv[1]); print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
-}
-mark_dmesg() { MARK=$(dmesg | wc -l); }
-new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
 # A refused write: the errno, and exactly one new kernel log line.
 check_refused() { # name errno path value
 	mark_dmesg

@@ -76,6 +76,35 @@ skip() {
     echo "SKIP: $1${2:+ ($2)}"
 }
 
+# --- helpers for tests of our target modules (bash) ---
+
+# Stock target modules that lio-cxx does not ship yet cannot bind to our target_core_mod (they
+# need LIO's internal symbols): make modprobe refuse them at once instead of letting rtslib
+# try, so the kernel log stays clean.
+mask_stock_target_modules() {
+    local m path
+    mkdir -p /etc/modprobe.d
+    for m in iscsi_target_mod tcm_loop vhost_scsi tcm_fc ib_srpt tcm_qla2xxx usb_f_tcm sbp_target \
+        target_core_file target_core_iblock target_core_pscsi target_core_user xen-scsiback; do
+        path=$(modinfo -n "$m" 2>/dev/null) || continue
+        case "$path" in */updates/*) ;; *) echo "install $m /bin/false" ;; esac
+    done >/etc/modprobe.d/lio-cxx-mask-stock.conf
+}
+
+# The errno name a configfs write (one write(2), like echo) or a mkdir gets: OK on success.
+cfs_write() { python3 "$LIO_SRC/tests/guest/cfs_tree.py" write "$1" "$2"; }
+cfs_mkdir() {
+    python3 -c 'import os, sys, errno
+try:
+    os.mkdir(sys.argv[1]); print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
+}
+
+# Kernel log lines printed since the last mark_dmesg (for "logs one clear line" checks).
+mark_dmesg() { MARK=$(dmesg | wc -l); }
+new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
+
 # record_results: read "PASS: name" / "FAIL: name" lines (from a checker written in another
 # language) on stdin and count them like checks; other lines are shown as details. Feed it
 # with a redirection (record_results < <(cmd) or < file), not a pipe: a pipe runs it in a
