@@ -22,7 +22,8 @@ namespace {
 
 std::mutex g_events_lock;
 std::vector<std::string> g_events; // callbacks, in order: "release(a)", "drop_group(fake,a)"
-int g_live_objects = 0;
+// Atomic: a release may run on whichever thread drops the last reference.
+std::atomic<int> g_live_objects{0};
 struct Fake;
 Fake *g_last_made = nullptr; // the object fake_make_group created last
 
