@@ -15,33 +15,18 @@
 #include "host_test_api.h"
 #include "hostcfs.h"
 #include "kabi/modules.h"
+#include "target_fixture.h"
 #include "test_support.h"
 
 namespace {
 
 const std::string C = "target/core/";
 
-class DeviceTree : public ::testing::Test {
+class DeviceTree : public TargetCoreTest {
   protected:
 	void SetUp() override {
-		groups_ = hostcfs_live_groups();
-		ASSERT_EQ(lio_target_core_init(nullptr), 0);
+		TargetCoreTest::SetUp();
 		kabi_host_log_clear();
-	}
-	void TearDown() override {
-		lio_target_core_exit();
-		EXPECT_FALSE(hostcfs_exists("target"));
-		EXPECT_EQ(hostcfs_live_groups(), groups_);
-	}
-	std::string read(const std::string &path) {
-		std::string out;
-		EXPECT_EQ(hostcfs_read(path, &out), 0) << path;
-		return out;
-	}
-	uint16_t mode(const std::string &path) {
-		uint16_t m = 0;
-		EXPECT_EQ(hostcfs_mode(path, &m), 0) << path;
-		return m;
 	}
 	// Writes and expects `err`; a refusal must log exactly one error line.
 	void write_expect(const std::string &path, const std::string &value, int err) {
@@ -65,8 +50,6 @@ class DeviceTree : public ::testing::Test {
 		ASSERT_EQ(hostcfs_write(C + hba + "/" + dev + "/enable", "1\n"), 0);
 	}
 
-	LeakCheck leaks_;
-	size_t groups_ = 0;
 };
 
 TEST_F(DeviceTree, HbaNamesFollowLio) {

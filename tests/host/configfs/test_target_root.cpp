@@ -13,30 +13,12 @@
 #include "hostcfs.h"
 #include "kabi/modules.h"
 #include "kabi/sys.h"
+#include "target_fixture.h"
 #include "test_support.h"
 
 namespace {
 
-class TargetRoot : public ::testing::Test {
-  protected:
-	void SetUp() override {
-		groups_ = hostcfs_live_groups();
-		ASSERT_EQ(lio_target_core_init(nullptr), 0);
-	}
-	void TearDown() override {
-		lio_target_core_exit();
-		EXPECT_FALSE(hostcfs_exists("target"));
-		EXPECT_EQ(hostcfs_live_groups(), groups_);
-	}
-	std::string read(const std::string &path) {
-		std::string out;
-		EXPECT_EQ(hostcfs_read(path, &out), 0) << path;
-		return out;
-	}
-
-	LeakCheck leaks_; // constructed before SetUp's init, checked after TearDown's exit
-	size_t groups_ = 0;
-};
+class TargetRoot : public TargetCoreTest {};
 
 TEST_F(TargetRoot, TreeAndVersion) {
 	std::vector<std::string> names;
