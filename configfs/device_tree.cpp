@@ -5,6 +5,7 @@
 
 #include "configfs/node.h"
 #include "core/hba.h"
+#include "kabi/modules.h"
 #include "lio/alloc.h"
 #include "lio/log.h"
 #include "lio/string.h"
@@ -1208,6 +1209,18 @@ Result<void> register_device_types(kabi_module *owner) {
 
 void unregister_device_types() { NodeType::unregister_all(kDeviceTypes, kDeviceTypeCount); }
 
+namespace {
+
+// The lio-cxx module that provides a backend kept out of target_core_mod, or null. (Only
+// ours: a stock LIO backend module cannot bind to this target_core_mod.)
+const char *backend_module(StrView type) {
+	if (str_equal(type, "fileio"))
+		return "target_core_file";
+	return nullptr;
+}
+
+} // namespace
+
 Result<void> make_hba(TargetCore &core, const char *name, kabi_cfs_group *group) {
 	StrView full = str_view(name);
 	if (full.size() >= core::kHbaNameMax) {
@@ -1234,15 +1247,34 @@ Result<void> make_hba(TargetCore &core, const char *name, kabi_cfs_group *group)
 		return id.is_error() ? id.error() : refuse(KABI_EINVAL);
 	}
 	u32 scsi_index = core.next_scsi_index();
-	const core::Backend *backend = core::find_backend(type);
-	if (!backend) {
+	// The backend's module stays loaded while the HBA exists (released by ~Hba).
+	kabi_module *owner = nullptr;
+	Result<const core::Backend *> found = core::acquire_backend(type, &owner);
+	if (found.is_error() && found.error().errno_value() == KABI_ENOENT) {
+		// LIO loads its backend modules when the first HBA is made; here the one asked for
+		// is loaded on demand (it registers its backend from its init).
+		const char *module = backend_module(type);
+		if (module && kabi_request_module(module) == 0)
+			found = core::acquire_backend(type, &owner);
+	}
+	if (found.is_error()) {
+		if (found.error().errno_value() == KABI_ENODEV) {
+			log_err("core: %s: the %.*s backend is being unloaded\n", name, VAL_ARGS(type));
+			return refuse(KABI_ENODEV);
+		}
 		log_err("core: %s: no backend named %.*s is registered\n", name, VAL_ARGS(type));
 		return refuse(KABI_EINVAL);
 	}
+	const core::Backend *backend = found.value();
 	// LIO hands the index to the backend as a u32.
-	OwnPtr<Hba> hba = TRY(try_make<Hba>(Gfp::Kernel, core, *backend, full,
-					    static_cast<u32>(id.value()), core.next_hba_id(),
-					    scsi_index));
+	Result<OwnPtr<Hba>> made = try_make<Hba>(Gfp::Kernel, core, *backend, full,
+						 static_cast<u32>(id.value()), core.next_hba_id(),
+						 scsi_index, owner);
+	if (made.is_error()) {
+		kabi_module_put(owner);
+		return made.error();
+	}
+	OwnPtr<Hba> hba = made.release_value();
 	OwnPtr<HbaNode> node = TRY(try_make<HbaNode>(Gfp::Kernel, core, move(hba)));
 	kabi_cfs_group_bind(group, hba_type.raw(), node.release());
 	return {};

@@ -17,21 +17,33 @@
 #include "lio/string.h"
 #include "lio/types.h"
 
+struct kabi_module;
+
 namespace lio::core {
 
 class TargetCore;
 
 // The backend called `name` ("rd_mcp"), or null.
 const Backend *find_backend(StrView name);
-Result<void> register_backend(const Backend &backend);
+// owner: the module providing the backend (null for the built-in ones); an HBA of the
+// backend holds a reference to it (kabi_module_get) for its whole life.
+Result<void> register_backend(const Backend &backend, kabi_module *owner = nullptr);
 void unregister_backend(const Backend &backend);
+// The owner given at registration (null for built-in backends or unknown ones).
+kabi_module *backend_owner(const Backend &backend);
+// The backend called `name` with a reference on its module taken (released by the caller,
+// or by ~Hba): both under the registry lock, so a module past its exit is never returned.
+// ENOENT: none registered; ENODEV: its module is being unloaded.
+Result<const Backend *> acquire_backend(StrView name, kabi_module **owner);
 
 class Hba final {
   public:
 	// hba_id: LIO's global HBA counter ("HBA Index" of hba_info); scsi_index: the SCSI MIB
 	// instance (statistics inst); host_id: the index in the directory name.
+	// owner: a module reference already taken (kabi_module_get), dropped by the destructor.
 	Hba(TargetCore &core, const Backend &backend, StrView name, u32 host_id, u32 hba_id,
-	    u32 scsi_index);
+	    u32 scsi_index, kabi_module *owner = nullptr);
+	~Hba();
 	Hba(const Hba &) = delete;
 	Hba &operator=(const Hba &) = delete;
 
@@ -58,6 +70,7 @@ class Hba final {
 	u32 scsi_index_;
 	Atomic<u32> enabled_{0};
 	Atomic<u32> backend_dev_ids_{0};
+	kabi_module *owner_;
 };
 
 } // namespace lio::core
