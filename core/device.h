@@ -132,11 +132,16 @@ class Backend {
 	const char *inquiry_rev_;
 };
 
+// Every device's lock is of this class. An inline variable, so each module that makes devices
+// (target_core_mod for rd_mcp, target_core_file for fileio) holds its own instance: lockdep
+// keys must live in the module's static data, and C++ symbols do not cross modules.
+inline constinit LockClass device_lock_class("lio_device");
+
 class Device {
   public:
 	Device(const Device &) = delete;
 	Device &operator=(const Device &) = delete;
-	virtual ~Device();
+	virtual ~Device() = default;
 
 	Hba &hba() const { return hba_; }
 	const char *name() const { return name_; }
@@ -170,10 +175,27 @@ class Device {
 	ListNode core_node;
 
   protected:
-	Device(Hba &hba, StrView name, const Backend &backend);
+	// Inline, with check_range: backends in other modules (fileio) derive from Device and
+	// need these without linking a second copy of a core .cpp.
+	Device(Hba &hba, StrView name, const Backend &backend)
+	    : hba_(hba), name_{}, lock_(device_lock_class) {
+		(void)str_copy(Span<char>(name_, sizeof(name_)), name); // callers bound the length
+		// LIO: emulate_model_alias (on by default) makes the model the device name, cut to
+		// 15 characters; otherwise it is the backend's inquiry product.
+		usize n = min(name.size(), static_cast<usize>(kInquiryModelLen - 1));
+		(void)str_copy(Span<char>(config_.wwn.model, sizeof(config_.wwn.model)),
+			       StrView(name.data(), n));
+		(void)str_copy(Span<char>(config_.wwn.revision, sizeof(config_.wwn.revision)),
+			       str_view(backend.inquiry_rev()));
+	}
 
 	// Checks [offset, offset + len) against size_bytes() (overflow-safe).
-	Result<void> check_range(u64 offset, u64 len) const;
+	Result<void> check_range(u64 offset, u64 len) const {
+		u64 size = size_bytes();
+		if (offset > size || len > size - offset)
+			return Error::from_errno(KABI_EINVAL);
+		return {};
+	}
 
   private:
 	Hba &hba_;

@@ -72,15 +72,9 @@ check_eq "target_core_file no longer pinned" "0" "$(cat /sys/module/target_core_
 rm -f /tmp/manual.img /tmp/nosize.img
 
 # --- targetcli ---
-out=$(targetcli /backstores/fileio create disk0 /tmp/disk0.img 10M write_back=false 2>&1)
-check "targetcli /backstores/fileio create disk0 /tmp/disk0.img 10M write_back=false" test $? -eq 0
-echo "$out" | sed 's/^/    /'
-out=$(targetcli /backstores/fileio create disk1 /tmp/disk1.img 10M 2>&1)
-check "targetcli /backstores/fileio create disk1 /tmp/disk1.img 10M (write-back)" test $? -eq 0
-echo "$out" | sed 's/^/    /'
-out=$(targetcli ls /backstores 2>&1)
-check "targetcli ls /backstores" test $? -eq 0
-echo "$out" | sed 's/^/    /'
+targetcli_run "targetcli /backstores/fileio create disk0 /tmp/disk0.img 10M write_back=false" /backstores/fileio create disk0 /tmp/disk0.img 10M write_back=false
+targetcli_run "targetcli /backstores/fileio create disk1 /tmp/disk1.img 10M (write-back)" /backstores/fileio create disk1 /tmp/disk1.img 10M
+targetcli_run "targetcli ls /backstores" ls /backstores
 check_match "fileio has 2 storage objects" "o- fileio \.+ \[Storage Objects: 2\]" "$out"
 check_match "disk0 listed with path, size, write-thru" "o- disk0 \.+ \[/tmp/disk0\.img \(10\.0MiB\) write-thru deactivated\]" "$out"
 check_match "disk1 listed with path, size, write-back" "o- disk1 \.+ \[/tmp/disk1\.img \(10\.0MiB\) write-back deactivated\]" "$out"

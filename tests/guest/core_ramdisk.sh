@@ -55,15 +55,9 @@ check "rmdir the device" rmdir $T/core/rd_mcp_0x20/manual
 check "rmdir the HBA" rmdir $T/core/rd_mcp_0x20
 
 # --- targetcli ---
-out=$(targetcli /backstores/ramdisk create rd0 64M 2>&1)
-check "targetcli /backstores/ramdisk create rd0 64M" test $? -eq 0
-echo "$out" | sed 's/^/    /'
-out=$(targetcli /backstores/ramdisk create rd1 16M nullio=true 2>&1)
-check "targetcli /backstores/ramdisk create rd1 16M nullio=true" test $? -eq 0
-echo "$out" | sed 's/^/    /'
-out=$(targetcli ls /backstores 2>&1)
-check "targetcli ls /backstores" test $? -eq 0
-echo "$out" | sed 's/^/    /'
+targetcli_run "targetcli /backstores/ramdisk create rd0 64M" /backstores/ramdisk create rd0 64M
+targetcli_run "targetcli /backstores/ramdisk create rd1 16M nullio=true" /backstores/ramdisk create rd1 16M nullio=true
+targetcli_run "targetcli ls /backstores" ls /backstores
 check_match "ramdisk has 2 storage objects" "o- ramdisk \.+ \[Storage Objects: 2\]" "$out"
 check_match "rd0 listed with 64 MiB" "o- rd0 \.+ \[\(64\.0MiB\) deactivated\]" "$out"
 check_match "rd1 listed with 16 MiB, nullio" "o- rd1 \.+ \[nullio \(16\.0MiB\) deactivated\]" "$out"

@@ -105,6 +105,16 @@ except OSError as e:
 mark_dmesg() { MARK=$(dmesg | wc -l); }
 new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
 
+# targetcli_run NAME ARGS...: runs `targetcli ARGS`, checks (as NAME) that it exits 0, shows
+# its output indented and leaves it in $out for further checks.
+targetcli_run() {
+    local name=$1
+    shift
+    out=$(targetcli "$@" 2>&1)
+    check "$name" test $? -eq 0
+    printf '%s\n' "$out" | sed 's/^/    /'
+}
+
 # record_results: read "PASS: name" / "FAIL: name" lines (from a checker written in another
 # language) on stdin and count them like checks; other lines are shown as details. Feed it
 # with a redirection (record_results < <(cmd) or < file), not a pipe: a pipe runs it in a
