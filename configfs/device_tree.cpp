@@ -4,6 +4,7 @@
 #include "configfs/device_tree.h"
 
 #include "configfs/node.h"
+#include "core/device_lu.h"
 #include "core/hba.h"
 #include "kabi/modules.h"
 #include "lio/alloc.h"
@@ -19,6 +20,13 @@ using core::DeviceAttrib;
 using core::DeviceConfig;
 using core::Hba;
 using core::TargetCore;
+
+// attrib/ and wwn/ changes reach the SCSI engine through a new snapshot of the settings
+// (enabled devices only: the logical unit exists from enable on).
+void publish_settings_locked(Device &dev) {
+	if (dev.lu)
+		dev.lu->refresh_locked(dev, dev.config_locked());
+}
 
 constexpr s32 kEoverflow = 75; // EOVERFLOW (LIO's answer to over-long INQUIRY strings)
 constexpr const char kCoreVersion[] = "v5.0";
@@ -167,7 +175,9 @@ class AttribNode final : public DeviceSubNode {
 
 	Result<void> store(u32 index, const StoreInput &in) override {
 		LockGuard guard(dev_.lock());
-		return store_locked(index, in, dev_.config_locked());
+		TRY(store_locked(index, in, dev_.config_locked()));
+		publish_settings_locked(dev_);
+		return {};
 	}
 
   private:
@@ -470,6 +480,12 @@ class WwnNode final : public DeviceSubNode {
 
 	Result<void> store(u32 index, const StoreInput &in) override {
 		LockGuard guard(dev_.lock());
+		TRY(store_wwn_locked(index, in));
+		publish_settings_locked(dev_);
+		return {};
+	}
+
+	Result<void> store_wwn_locked(u32 index, const StoreInput &in) {
 		DeviceConfig &cfg = dev_.config_locked();
 		switch (index) {
 		case kWwnVendor:
@@ -925,9 +941,18 @@ class PlainSubNode final : public DeviceSubNode {
 class DeviceNode final : public Node {
   public:
 	DeviceNode(TargetCore &core, OwnPtr<Device> dev) : core_(core), dev_(move(dev)) {}
-	~DeviceNode() override { unpublish(); }
+	~DeviceNode() override {
+		unpublish();
+		// No LUN links the device any more (configfs keeps it while a symlink exists), so
+		// no command can reach it: cut the logical unit loose from the storage.
+		if (core::DeviceLu *lu = lio::exchange(dev_->lu, nullptr)) {
+			lu->detach();
+			lu->unref();
+		}
+	}
 
 	Device &device() { return *dev_; }
+	core::Device *as_device() override { return dev_.get(); }
 
 	// Builds the default groups below `group` (bound to this node).
 	Result<void> add_defaults(kabi_cfs_group *group) {
@@ -1107,6 +1132,8 @@ class DeviceNode final : public Node {
 		cfg.dev_index = dev_index;
 		if (a.alua_support)
 			cfg.lu_group = core_.default_lu_group();
+		RefPtr<core::DeviceLu> lu = TRY(core::DeviceLu::create_locked(*dev_, cfg));
+		dev_->lu = lu.leak_ref(); // dropped by ~DeviceNode
 		cfg.configured = true;
 		dev_->hba().device_enabled();
 		return {};

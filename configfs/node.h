@@ -24,6 +24,11 @@
 // C layer's handle converts to a Node with a checked static_cast, not a reinterpret_cast.
 struct lio_cfs_object {};
 
+namespace lio::core {
+class Device;
+class Lun;
+} // namespace lio::core
+
 namespace lio::cfs {
 
 class Node;
@@ -35,6 +40,9 @@ class NodeType {
 	constexpr NodeType(const char *name, const kabi_cfs_attr (&attrs)[N])
 	    : type_{name, attrs, N, &kOps, nullptr} {}
 	constexpr explicit NodeType(const char *name) : type_{name, nullptr, 0, &kOps, nullptr} {}
+	// Types built at run time (a fabric's, whose files come from its tables).
+	constexpr NodeType(const char *name, const kabi_cfs_attr *attrs, u32 count)
+	    : type_{name, attrs, count, &kOps, nullptr} {}
 
 	kabi_cfs_type *raw() { return &type_; }
 	const char *name() const { return type_.name; }
@@ -83,6 +91,11 @@ class Node : public lio_cfs_object {
 	virtual void drop_link(Node *target);
 	// The directory is gone.
 	virtual void release();
+
+	// What a symlink may point at, without RTTI: the device of a core/<hba>/<dev> directory
+	// and the LUN of a .../tpgt_N/lun/lun_M directory; null for every other directory.
+	virtual core::Device *as_device() { return nullptr; }
+	virtual core::Lun *as_lun() { return nullptr; }
 
 	static Node *from(lio_cfs_object *obj) { return static_cast<Node *>(obj); }
 

@@ -2,6 +2,7 @@
 #include "configfs/target_root.h"
 
 #include "configfs/device_tree.h"
+#include "configfs/fabric_tree.h"
 #include "configfs/node.h"
 #include "kabi/sys.h"
 #include "lio/alloc.h"
@@ -146,9 +147,10 @@ class RootNode final : public Node {
 		return core_.set_dbroot(in.value());
 	}
 
-	Result<void> make_child(const char *name, kabi_cfs_group *) override {
-		log_err("target: no fabric module named %s is registered\n", name);
-		return Error::from_errno(KABI_EINVAL);
+	// mkdir target/<fabric>: the registered fabric (its module loaded on demand), pinned for
+	// the directory's life.
+	Result<void> make_child(const char *name, kabi_cfs_group *group) override {
+		return make_fabric_root(core_, name, group);
 	}
 
   private:
@@ -185,6 +187,12 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 		NodeType::unregister_all(kTypes, kTypeCount);
 		return device_types;
 	}
+	Result<void> fabric_types = register_fabric_static_types(owner);
+	if (fabric_types.is_error()) {
+		unregister_device_types();
+		NodeType::unregister_all(kTypes, kTypeCount);
+		return fabric_types;
+	}
 
 	OwnPtr<RootNode> root_node = make<RootNode>(Gfp::Kernel, core);
 	kabi_cfs_group *root = nullptr;
@@ -192,6 +200,7 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 						       &root)
 			    : -KABI_ENOMEM;
 	if (ret < 0) {
+		unregister_fabric_static_types();
 		unregister_device_types();
 		NodeType::unregister_all(kTypes, kTypeCount);
 		return Error::from_errno(-ret);
@@ -207,6 +216,7 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 	if (built.is_error()) {
 		kabi_cfs_subsystem_destroy(root);
 		core.set_default_lu_group(nullptr);
+		unregister_fabric_static_types();
 		unregister_device_types();
 		NodeType::unregister_all(kTypes, kTypeCount);
 		return built;
@@ -218,6 +228,7 @@ Result<void> register_target_tree(core::TargetCore &core, kabi_module *owner) {
 void unregister_target_tree() {
 	kabi_cfs_subsystem_destroy(g_subsystem);
 	g_subsystem = nullptr;
+	unregister_fabric_static_types();
 	unregister_device_types();
 	NodeType::unregister_all(kTypes, kTypeCount);
 }

@@ -2,7 +2,7 @@
 /*
  * configfs/target_root.h: /sys/kernel/config/target and its core/ part, as LIO lays them out:
  *
- *   target/                 dbroot (0644), version (0444); mkdir <fabric> (F-HAL, later)
+ *   target/                 dbroot (0644), version (0444); mkdir <fabric> (fabric_tree.h)
  *   target/core/            mkdir <backstore>_<index> (S-HAL, later)
  *   target/core/alua/
  *   target/core/alua/lu_gps/                  mkdir <lu group>

@@ -9,9 +9,11 @@
  * it, made when the device is enabled.
  *
  * Block I/O API (what the SCSI engine calls; byte ranges, all bounds-checked against
- * size_bytes(); EINVAL outside, ENODEV before enable, EIO on a backend failure):
- *   read(offset, out)            copies size_bytes-bounded data into out
- *   write(offset, data)
+ * size_bytes(); EINVAL outside, ENODEV before enable, EIO on a backend failure). Data travels
+ * as scatter-gather views (lio/data_buf.h) that the caller owns for the call:
+ *   read(offset, out)            fills out (out.size() bytes from offset)
+ *   write(offset, data, fua)     fua: durable on return (a range sync unless every write
+ *                                is already stable, as fileio's O_DSYNC mode)
  *   flush()
  *   unmap(offset, len)           the range reads back as zeroes afterwards (ramdisk)
  *   write_zeroes(offset, len)
@@ -23,6 +25,7 @@
 
 #include "core/alua_lu_group.h"
 #include "lio/alloc.h"
+#include "lio/data_buf.h"
 #include "lio/list.h"
 #include "lio/lock.h"
 #include "lio/result.h"
@@ -34,6 +37,7 @@ namespace lio::core {
 
 class Hba;
 class Device;
+class DeviceLu;
 
 // LIO's limits (target_core_base.h).
 inline constexpr u32 kInquiryVendorLen = 8;
@@ -165,14 +169,17 @@ class Device {
 	// ---- block I/O (see the header comment) ----
 
 	virtual u64 size_bytes() const = 0;
-	virtual Result<void> read(u64 offset, MutableBytes out) = 0;
-	virtual Result<void> write(u64 offset, Bytes data) = 0;
+	virtual Result<void> read(u64 offset, const DataBuf &out) = 0;
+	virtual Result<void> write(u64 offset, const DataBuf &data, bool fua) = 0;
 	virtual Result<void> flush() = 0;
 	virtual Result<void> unmap(u64 offset, u64 len) = 0;
 	virtual Result<void> write_zeroes(u64 offset, u64 len) = 0;
 
 	// Linked in TargetCore's device list (under its devices lock).
 	ListNode core_node;
+	// The device as a SCSI logical unit (core/device_lu.h): made at enable, a reference held
+	// here until the device is destroyed (configfs/device_tree.cpp). Null before enable.
+	DeviceLu *lu = nullptr;
 
   protected:
 	// Inline, with check_range: backends in other modules (fileio) derive from Device and

@@ -192,36 +192,86 @@ Result<void> FileioDevice::fail_io(const char *op, s64 ret, u64 offset, u64 len)
 }
 
 namespace {
-constexpr u64 kMaxChunk = 1ull << 30; // below the kernel's MAX_RW_COUNT
+
+// Segments per vectored call (a bounded stack array) and bytes per call (below the kernel's
+// MAX_RW_COUNT). A larger DataBuf takes several calls.
+constexpr u32 kMaxVecs = 16;
+constexpr u64 kMaxChunk = 1ull << 30;
+
+// Runs io(segs, count, pos, len) -> bytes moved over buf in batches of at most kMaxVecs
+// segments and kMaxChunk bytes. Returns the bytes moved in all (short at end of file) or the
+// first negative return.
+template <typename Io> s64 vectored(const DataBuf &buf, u64 offset, Io &&io) {
+	kabi_file_segment vec[kMaxVecs];
+	u32 count = 0;
+	u64 batch = 0; // bytes in vec
+	u64 done = 0;  // bytes moved by earlier batches
+	bool short_io = false;
+	auto submit = [&]() -> s64 {
+		s64 n = io(vec, count, offset + done, batch);
+		if (n >= 0 && static_cast<u64>(n) < batch)
+			short_io = true;
+		if (n > 0)
+			done += static_cast<u64>(n);
+		count = 0;
+		batch = 0;
+		return n;
+	};
+	s64 err = 0;
+	Result<void> r = buf.for_each_segment([&](MutableBytes seg) -> Result<void> {
+		u64 at = 0;
+		while (at < seg.size()) {
+			if (count == kMaxVecs || batch == kMaxChunk) {
+				s64 n = submit();
+				if (n < 0 || short_io) {
+					err = n;
+					return Error::from_errno(KABI_EIO); // stops the walk
+				}
+			}
+			u64 n = min(seg.size() - at, kMaxChunk - batch);
+			vec[count++] = {seg.data() + at, n};
+			batch += n;
+			at += n;
+		}
+		return {};
+	});
+	if (r.is_error())
+		return err < 0 ? err : static_cast<s64>(done);
+	if (count) {
+		s64 n = submit();
+		if (n < 0)
+			return n;
+	}
+	return static_cast<s64>(done);
+}
+
 } // namespace
 
-Result<void> FileioDevice::read(u64 offset, MutableBytes out) {
+Result<void> FileioDevice::read(u64 offset, const DataBuf &out) {
 	TRY(begin_io(offset, out.size()));
-	u64 done = 0;
-	while (done < out.size()) {
-		u64 n = min(out.size() - done, kMaxChunk);
-		s64 got = kabi_file_pread(file_, out.data() + done, n, offset + done);
-		if (got < 0)
-			return fail_io("read", got, offset + done, n);
-		if (got == 0) {
-			// The file was shortened behind our back: the rest reads as zeroes.
-			__builtin_memset(out.data() + done, 0, out.size() - done);
-			break;
-		}
-		done += static_cast<u64>(got);
-	}
+	s64 got = vectored(out, offset, [&](kabi_file_segment *v, u32 n, u64 pos, u64) {
+		return kabi_file_preadv(file_, v, n, pos);
+	});
+	if (got < 0)
+		return fail_io("read", got, offset, out.size());
+	// The file was shortened behind our back: the rest reads as zeroes.
+	if (static_cast<u64>(got) < out.size())
+		out.fill(static_cast<usize>(got), out.size() - static_cast<usize>(got), 0);
 	return {};
 }
 
-Result<void> FileioDevice::write(u64 offset, Bytes data) {
+Result<void> FileioDevice::write(u64 offset, const DataBuf &data, bool fua) {
 	TRY(begin_io(offset, data.size()));
-	u64 done = 0;
-	while (done < data.size()) {
-		u64 n = min(data.size() - done, kMaxChunk);
-		s64 put = kabi_file_pwrite(file_, data.data() + done, n, offset + done);
-		if (put <= 0)
-			return fail_io("write", put, offset + done, n);
-		done += static_cast<u64>(put);
+	s64 put = vectored(data, offset, [&](kabi_file_segment *v, u32 n, u64 pos, u64) {
+		return kabi_file_pwritev(file_, v, n, pos);
+	});
+	if (put < 0 || static_cast<u64>(put) < data.size())
+		return fail_io("write", put, offset, data.size());
+	// O_DSYNC writes are stable already; buffered ones need the range written back.
+	if (fua && buffered_ && data.size()) {
+		s32 ret = kabi_file_sync(file_, offset, data.size());
+		if (ret < 0)
+			return fail_io("sync after FUA write", ret, offset, data.size());
 	}
 	return {};
 }

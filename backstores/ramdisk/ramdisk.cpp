@@ -165,26 +165,35 @@ template <typename Fn> void RamdiskDevice::for_each_piece(u64 offset, u64 len, F
 	}
 }
 
-Result<void> RamdiskDevice::read(u64 offset, MutableBytes out) {
+Result<void> RamdiskDevice::read(u64 offset, const DataBuf &out) {
 	TRY(begin_io(offset, out.size()));
 	if (nullio_) {
-		out.fill(0);
+		out.fill(0, out.size(), 0);
 		return {};
 	}
-	for_each_piece(offset, out.size(), [&](u8 *p, u64 at, u64 n) {
-		__builtin_memcpy(out.data() + at, p, n);
+	u64 pos = offset;
+	return out.for_each_segment([&](MutableBytes seg) {
+		for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
+			__builtin_memcpy(seg.data() + at, p, n);
+		});
+		pos += seg.size();
+		return Result<void>();
 	});
-	return {};
 }
 
-Result<void> RamdiskDevice::write(u64 offset, Bytes data) {
+// Memory is as durable as it gets: fua needs nothing more.
+Result<void> RamdiskDevice::write(u64 offset, const DataBuf &data, bool) {
 	TRY(begin_io(offset, data.size()));
 	if (nullio_)
 		return {};
-	for_each_piece(offset, data.size(), [&](u8 *p, u64 at, u64 n) {
-		__builtin_memcpy(p, data.data() + at, n);
+	u64 pos = offset;
+	return data.for_each_segment([&](MutableBytes seg) {
+		for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
+			__builtin_memcpy(p, seg.data() + at, n);
+		});
+		pos += seg.size();
+		return Result<void>();
 	});
-	return {};
 }
 
 Result<void> RamdiskDevice::flush() {

@@ -38,8 +38,8 @@ class RamdiskDevice final : public core::Device {
 	s64 show_params_locked(char *buf, usize size) override;
 
 	u64 size_bytes() const override;
-	Result<void> read(u64 offset, MutableBytes out) override;
-	Result<void> write(u64 offset, Bytes data) override;
+	Result<void> read(u64 offset, const DataBuf &out) override;
+	Result<void> write(u64 offset, const DataBuf &data, bool fua) override;
 	Result<void> flush() override;
 	Result<void> unmap(u64 offset, u64 len) override;
 	Result<void> write_zeroes(u64 offset, u64 len) override;

@@ -5,15 +5,22 @@
  * Ownership: the fabric owns the Command (later embedded in its own task: one allocation per
  * I/O) and the data buffers it points to; the engine fills data-in, status, sense and
  * residual. Set by the fabric: the CDB (copied in, up to kMaxCdbLength bytes), the data-out
- * buffer (what the initiator sent), the data-in buffer (its capacity is the expected
- * transfer length), and descriptor_sense (the control mode page's D_SENSE as in effect for
- * the I_T nexus). Set by the engine: everything under "results".
+ * buffer (what the initiator sent), the data-in buffer (its size is the expected transfer
+ * length), both scatter-gather views (lio/data_buf.h) whose segment arrays outlive the
+ * command, and descriptor_sense (the control mode page's D_SENSE as in effect for the I_T
+ * nexus). Set by the engine: everything under "results".
+ *
+ * Handlers of media commands use data_in()/data_out() directly. The others build responses
+ * and parse parameter lists in one contiguous piece: data_in_buffer()/data_out_buffer() are
+ * the buffers themselves when contiguous, else scratch copies that execute() sets up
+ * (bounded, see opcode_table.cpp) and copies back at completion.
  */
 #ifndef LIO_CORE_SCSI_COMMAND_H
 #define LIO_CORE_SCSI_COMMAND_H
 
 #include "core/scsi/cdb.h"
 #include "core/scsi/sense.h"
+#include "lio/data_buf.h"
 #include "lio/span.h"
 #include "lio/types.h"
 
@@ -38,12 +45,20 @@ class Command final {
 
 	// cdb: copied; a longer CDB keeps its length (cdb_length()) so that the dispatcher can
 	// refuse it, but only the first kMaxCdbLength bytes.
-	Command(Bytes cdb, MutableBytes data_in, Bytes data_out)
+	Command(Bytes cdb, DataBuf data_in, DataBuf data_out)
 	    : cdb_length_(cdb.size()), data_in_(data_in), data_out_(data_out) {
 		usize n = cdb.size() < kMaxCdbLength ? cdb.size() : kMaxCdbLength;
 		for (usize i = 0; i < n; i++)
 			cdb_bytes_[i] = cdb.data()[i];
+		if (data_in_.contiguous())
+			in_view_ = data_in_.contiguous_bytes();
+		if (data_out_.contiguous())
+			out_view_ = data_out_.contiguous_bytes();
 	}
+	// Flat buffers (tests, internal commands). The engine never writes data-out.
+	Command(Bytes cdb, MutableBytes data_in, Bytes data_out)
+	    : Command(cdb, DataBuf(data_in),
+		      DataBuf(MutableBytes(const_cast<u8 *>(data_out.data()), data_out.size()))) {}
 	Command(const Command &) = delete;
 	Command &operator=(const Command &) = delete;
 
@@ -52,13 +67,23 @@ class Command final {
 		return Cdb(Bytes(cdb_bytes_, cdb_length_ < kMaxCdbLength ? cdb_length_ : kMaxCdbLength));
 	}
 	usize cdb_length() const { return cdb_length_; }
-	MutableBytes data_in_buffer() const { return data_in_; }
-	Bytes data_out() const { return data_out_; }
+	DataBuf data_in() const { return data_in_; }
+	DataBuf data_out() const { return data_out_; }
 	bool descriptor_sense = false;
+
+	// Contiguous views for non-media handlers (see above): data-in to build a response in
+	// (possibly shorter than data_in() when bounced), data-out to parse.
+	MutableBytes data_in_buffer() const { return in_view_; }
+	Bytes data_out_buffer() const { return out_view_; }
+	// Engine only: the scratch views of a bounced command.
+	void set_bounce(MutableBytes in, Bytes out) {
+		in_view_ = in;
+		out_view_ = out;
+	}
 
 	// ---- results ----
 	ScsiStatus status() const { return status_; }
-	// Bytes of data-in produced (<= data_in_buffer().size()).
+	// Bytes of data-in produced (<= data_in().size()).
 	usize data_in_length() const { return data_in_length_; }
 	Bytes sense() const { return Bytes(sense_, sense_length_); }
 	SenseReason sense_reason() const { return reason_; }
@@ -73,12 +98,14 @@ class Command final {
 	void set_data_in_length(usize n) {
 		data_in_length_ = n <= data_in_.size() ? n : data_in_.size();
 	}
+	// The command succeeded with CONDITION MET instead of GOOD (PRE-FETCH).
+	void set_condition_met() { condition_met_ = true; }
 	void set_residual(Residual r, u64 count) {
 		residual_ = r;
 		residual_count_ = count;
 	}
 	void complete_good() {
-		status_ = ScsiStatus::kGood;
+		status_ = condition_met_ ? ScsiStatus::kConditionMet : ScsiStatus::kGood;
 		reason_ = SenseReason::kNone;
 		sense_length_ = 0;
 		completed_ = true;
@@ -93,12 +120,25 @@ class Command final {
 		residual_count_ = 0;
 		completed_ = true;
 	}
+	// SPC-2 reservation held by another I_T nexus: status only, no sense, no data.
+	void complete_reservation_conflict() {
+		status_ = ScsiStatus::kReservationConflict;
+		reason_ = SenseReason::kNone;
+		sense_length_ = 0;
+		data_in_length_ = 0;
+		residual_ = Residual::kNone;
+		residual_count_ = 0;
+		completed_ = true;
+	}
 
   private:
 	u8 cdb_bytes_[kMaxCdbLength] = {};
 	usize cdb_length_;
-	MutableBytes data_in_;
-	Bytes data_out_;
+	DataBuf data_in_;
+	DataBuf data_out_;
+	MutableBytes in_view_;
+	Bytes out_view_;
+	bool condition_met_ = false;
 
 	ScsiStatus status_ = ScsiStatus::kGood;
 	bool completed_ = false;

@@ -18,8 +18,9 @@ inline Error cdb_field_error(Command &cmd, u16 byte, u8 bit) {
 	return sense_error(SenseReason::kInvalidFieldInCdb);
 }
 
-// The data-in of one command. Writes at offsets past min(allocation length, buffer size) are
-// dropped; length() is what the full response would be.
+// The data-in of one command, built in cmd.data_in_buffer(). Writes at offsets past
+// min(allocation length, buffer size) are dropped; length() is what the full response would
+// be.
 class Response final {
   public:
 	Response(Command &cmd, usize allocation_length)
@@ -69,19 +70,19 @@ class Response final {
 	usize length() const { return len_; }
 
 	// Sets the command's data-in length and residual: min(full length, allocation length)
-	// bytes are transferred, as far as the buffer holds them.
+	// bytes are transferred, as far as the expected transfer length (data_in().size())
+	// allows. A bounce buffer shorter than that clips the data: what is missing is residual
+	// underflow, as for any short transfer.
 	void finish() {
 		LIO_VERIFY(cmd_);
 		usize transfer = min(len_, alloc_);
-		usize cap = out_.size();
-		if (transfer > cap) {
-			cmd_->set_data_in_length(cap);
+		usize cap = cmd_->data_in().size();
+		usize made = min(min(transfer, cap), out_.size());
+		cmd_->set_data_in_length(made);
+		if (transfer > cap && made == cap)
 			cmd_->set_residual(Residual::kOverflow, transfer - cap);
-		} else {
-			cmd_->set_data_in_length(transfer);
-			if (cap > transfer)
-				cmd_->set_residual(Residual::kUnderflow, cap - transfer);
-		}
+		else if (cap > made)
+			cmd_->set_residual(Residual::kUnderflow, cap - made);
 	}
 
   private:
@@ -91,6 +92,64 @@ class Response final {
 	usize limit_;
 	usize len_ = 0;
 };
+
+// COMPARE AND WRITE's NUMBER OF LOGICAL BLOCKS limit, as VPD 0xB0 reports it: 128 (LIO says
+// 1; more costs only a longer exclusive hold, see LuState), never above the LU's maximum
+// transfer length.
+inline constexpr u8 kMaxCompareAndWriteBlocks = 128;
+inline u8 max_compare_and_write_blocks(const LuAttributes &a) {
+	if (a.hw_max_sectors && a.hw_max_sectors < kMaxCompareAndWriteBlocks)
+		return static_cast<u8>(a.hw_max_sectors);
+	return kMaxCompareAndWriteBlocks;
+}
+
+// [lba, lba + blocks) must lie inside the medium (overflow-safe): LBA OUT OF RANGE.
+inline Result<void> check_lba_range(ExecContext &ctx, u64 lba, u64 blocks) {
+	u64 nb = ctx.lu.num_blocks();
+	if (lba > nb || blocks > nb - lba)
+		return sense_error(SenseReason::kLbaOutOfRange);
+	return {};
+}
+
+// A backstore error without a sense reason becomes `fallback`.
+inline Error io_error(const Error &e, SenseReason fallback) {
+	if (reason_of(e) != SenseReason::kNone)
+		return e;
+	return sense_error(fallback);
+}
+
+// A scratch buffer for media commands that read blocks to compare or merge (VERIFY with
+// BYTCHK, WRITE AND VERIFY, COMPARE AND WRITE, ORWRITE): whole blocks, at most kScratchMax
+// bytes (and at least one block), freed with the scope. Gfp::Kernel: command context.
+class BlockScratch final {
+  public:
+	static constexpr usize kScratchMax = 64 * 1024;
+
+	BlockScratch(u32 block_size, u64 blocks);
+	~BlockScratch();
+	BlockScratch(const BlockScratch &) = delete;
+	BlockScratch &operator=(const BlockScratch &) = delete;
+
+	bool ok() const { return data_ != nullptr; }
+	u32 blocks() const { return blocks_; } // per chunk
+	MutableBytes bytes(u32 blocks) const { return MutableBytes(data_, usize(blocks) * bs_); }
+
+  private:
+	u8 *data_ = nullptr;
+	u32 bs_;
+	u32 blocks_ = 0;
+};
+
+// sbc.cpp: the checks READ/WRITE-style CDBs share (RD/WR/VRPROTECT without protection
+// information, DPO/FUA as emulate_fua_write allows, hw_max_sectors, range); returns the
+// transfer length in blocks and the LBA.
+Result<u32> check_rw(ExecContext &ctx, u64 *lba_out);
+// sbc_compare.cpp: reads [lba, lba + blocks) in scratch-sized chunks and compares it with
+// `expected` (repeat: expected is one block, compared with every block). A difference is
+// MISCOMPARE DURING VERIFY OPERATION with INFORMATION = its byte offset (from the start of
+// `expected`, or of the blocks read when repeating).
+Result<void> compare_medium(ExecContext &ctx, u64 lba, u32 blocks, const DataBuf &expected,
+			    bool repeat);
 
 // spc.cpp
 Result<void> handle_test_unit_ready(ExecContext &ctx);
@@ -102,6 +161,9 @@ Result<void> handle_report_luns(ExecContext &ctx);
 // spc_rsoc.cpp
 Result<void> handle_report_supported_opcodes(ExecContext &ctx);
 Result<void> handle_report_supported_tmfs(ExecContext &ctx);
+// spc_reserve.cpp
+Result<void> handle_reserve(ExecContext &ctx);
+Result<void> handle_release(ExecContext &ctx);
 // sbc.cpp
 Result<void> handle_read(ExecContext &ctx);
 Result<void> handle_write(ExecContext &ctx);
@@ -110,10 +172,16 @@ Result<void> handle_read_capacity16(ExecContext &ctx);
 Result<void> handle_synchronize_cache(ExecContext &ctx);
 Result<void> handle_get_lba_status(ExecContext &ctx);
 Result<void> handle_start_stop_unit(ExecContext &ctx);
+Result<void> handle_pre_fetch(ExecContext &ctx);
+Result<void> handle_prevent_allow(ExecContext &ctx);
 // sbc_lbp.cpp
-Result<void> handle_verify(ExecContext &ctx);
 Result<void> handle_write_same(ExecContext &ctx);
 Result<void> handle_unmap(ExecContext &ctx);
+// sbc_compare.cpp
+Result<void> handle_verify(ExecContext &ctx);
+Result<void> handle_write_and_verify(ExecContext &ctx);
+Result<void> handle_compare_and_write(ExecContext &ctx);
+Result<void> handle_orwrite(ExecContext &ctx);
 
 } // namespace lio::scsi
 

@@ -17,6 +17,9 @@
 #ifndef LIO_CORE_SCSI_LOGICAL_UNIT_H
 #define LIO_CORE_SCSI_LOGICAL_UNIT_H
 
+#include "core/scsi/nexus.h"
+#include "core/scsi/sense.h"
+#include "lio/data_buf.h"
 #include "lio/result.h"
 #include "lio/span.h"
 #include "lio/string.h"
@@ -69,16 +72,23 @@ class LogicalUnit {
 	virtual LuAttributes attributes() const = 0;
 	virtual bool read_only() const = 0;  // write commands fail with WRITE PROTECTED
 
-	// Block I/O over one contiguous buffer of exactly `blocks * block_size()` bytes (later
-	// scatter-gather: only these signatures change). The engine has checked the range.
-	// An Error carrying a SenseReason is reported as such; any other error becomes MEDIUM
-	// ERROR (UNRECOVERED READ / WRITE ERROR) or HARDWARE ERROR for the rest.
-	virtual Result<void> read(u64 lba, u32 blocks, MutableBytes dst) = 0;
-	virtual Result<void> write(u64 lba, u32 blocks, Bytes src, bool fua) = 0;
+	// Block I/O over a scatter-gather view of exactly `blocks * block_size()` bytes (the
+	// caller owns the memory for the call). The engine has checked the range. fua: the data
+	// is durable when write returns. An Error carrying a SenseReason is reported as such;
+	// any other error becomes MEDIUM ERROR (UNRECOVERED READ / WRITE ERROR) or HARDWARE
+	// ERROR for the rest.
+	virtual Result<void> read(u64 lba, u32 blocks, const DataBuf &dst) = 0;
+	virtual Result<void> write(u64 lba, u32 blocks, const DataBuf &src, bool fua) = 0;
 	// Make [lba, lba + blocks) durable; blocks = 0 means to the end of the medium.
 	virtual Result<void> flush(u64 lba, u64 blocks) = 0;
 	virtual Result<void> unmap(u64 lba, u64 blocks) = 0;
 	virtual Result<void> write_zeroes(u64 lba, u64 blocks) = 0;
+
+	// State shared by every nexus of this LU (nexus.h): the device model embeds one.
+	virtual LuState &state() = 0;
+	// Establishes `reason` as a unit attention on every I_T_L nexus of this LU but `except`
+	// (null: on all of them), as a change made through one nexus is announced to the others.
+	virtual void post_unit_attention_others(const ItlNexus *except, SenseReason reason) = 0;
 
   protected:
 	~LogicalUnit() = default;

@@ -3,6 +3,7 @@
 #include "core/scsi/opcode_table.h"
 
 #include "core/scsi/handlers.h"
+#include "lio/alloc.h"
 
 namespace lio::scsi {
 
@@ -14,14 +15,19 @@ constexpr u8 kCtl = 0x00;
 
 using D = DataDirection;
 
-// Common flag sets.
+// Common flag sets. SPC-2 5.5.1: under a reservation held by another I_T nexus only
+// INQUIRY, REQUEST SENSE, REPORT LUNS and RELEASE run (and PREVENT ALLOW MEDIUM REMOVAL with
+// PREVENT = 0, checked by its handler); REPORT SUPPORTED OPERATION CODES / TASK MANAGEMENT
+// FUNCTIONS are let through as SPC-4 does under persistent reservations (they only describe
+// the target). Only INQUIRY, REPORT LUNS and REQUEST SENSE pass a pending unit attention.
 constexpr u16 kInfo = kOpOkWhileNotReady | kOpOkUnderConflict | kOpOkWithUa;
-constexpr u16 kRead = kOpReadsMedium;
-constexpr u16 kWrite = kOpWritesMedium;
+constexpr u16 kReport = kOpOkWhileNotReady | kOpOkUnderConflict;
+constexpr u16 kRead = kOpReadsMedium | kOpDirectData;
+constexpr u16 kWrite = kOpWritesMedium | kOpDirectData;
 
 // SERVICE ACTION IN(16), sorted by service action.
 constexpr OpcodeRow kServiceActionIn16[] = {
-	{0x9e, 0x10, 16, D::kIn, kOpOkUnderConflict, "READ CAPACITY(16)",
+	{0x9e, 0x10, 16, D::kIn, 0, "READ CAPACITY(16)",
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x01, kCtl},
 	 handle_read_capacity16, nullptr, 0},
@@ -33,19 +39,20 @@ constexpr OpcodeRow kServiceActionIn16[] = {
 
 // MAINTENANCE IN, sorted by service action (REPORT TARGET PORT GROUPS 0x0A comes with ALUA).
 constexpr OpcodeRow kMaintenanceIn[] = {
-	{0xa3, 0x0c, 12, D::kIn, kInfo, "REPORT SUPPORTED OPERATION CODES",
+	{0xa3, 0x0c, 12, D::kIn, kReport, "REPORT SUPPORTED OPERATION CODES",
 	 {0xff, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
 	 handle_report_supported_opcodes, nullptr, 0},
-	{0xa3, 0x0d, 12, D::kIn, kInfo, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS",
+	{0xa3, 0x0d, 12, D::kIn, kReport, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS",
 	 {0xff, 0x1f, 0x80, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
 	 handle_report_supported_tmfs, nullptr, 0},
 };
 
 template <usize N> constexpr u8 count_of(const OpcodeRow (&)[N]) { return static_cast<u8>(N); }
 
-// Sorted by operation code.
+// Sorted by operation code. RESERVE/RELEASE: 3RDPTY, LONGID, extents and the parameter list
+// (third-party device ids) are outside the masks, so they are INVALID FIELD IN CDB.
 constexpr OpcodeRow kOpcodes[] = {
-	{0x00, 0, 6, D::kNone, kOpOkUnderConflict, "TEST UNIT READY",
+	{0x00, 0, 6, D::kNone, 0, "TEST UNIT READY",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_test_unit_ready, nullptr, 0},
 	{0x03, 0, 6, D::kIn, kInfo, "REQUEST SENSE",
 	 {0xff, 0x01, 0x00, 0x00, 0xff, kCtl}, handle_request_sense, nullptr, 0},
@@ -57,45 +64,76 @@ constexpr OpcodeRow kOpcodes[] = {
 	 {0xff, 0x01, 0xff, 0xff, 0xff, kCtl}, handle_inquiry, nullptr, 0},
 	{0x15, 0, 6, D::kOut, 0, "MODE SELECT(6)",
 	 {0xff, 0x11, 0x00, 0x00, 0xff, kCtl}, handle_mode_select, nullptr, 0},
-	{0x1a, 0, 6, D::kIn, kOpOkUnderConflict, "MODE SENSE(6)",
+	{0x16, 0, 6, D::kNone, 0, "RESERVE(6)",
+	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_reserve, nullptr, 0},
+	{0x17, 0, 6, D::kNone, kOpOkUnderConflict, "RELEASE(6)",
+	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_release, nullptr, 0},
+	{0x1a, 0, 6, D::kIn, 0, "MODE SENSE(6)",
 	 {0xff, 0x08, 0xff, 0xff, 0xff, kCtl}, handle_mode_sense, nullptr, 0},
 	{0x1b, 0, 6, D::kNone, 0, "START STOP UNIT",
 	 {0xff, 0x01, 0x00, 0x00, 0x01, kCtl}, handle_start_stop_unit, nullptr, 0},
-	{0x25, 0, 10, D::kIn, kOpOkUnderConflict, "READ CAPACITY(10)",
+	{0x1e, 0, 6, D::kNone, kOpOkUnderConflict, "PREVENT ALLOW MEDIUM REMOVAL",
+	 {0xff, 0x00, 0x00, 0x00, 0x03, kCtl}, handle_prevent_allow, nullptr, 0},
+	{0x25, 0, 10, D::kIn, 0, "READ CAPACITY(10)",
 	 {0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, kCtl},
 	 handle_read_capacity10, nullptr, 0},
 	{0x28, 0, 10, D::kIn, kRead, "READ(10)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_read, nullptr, 0},
 	{0x2a, 0, 10, D::kOut, kWrite, "WRITE(10)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_write, nullptr, 0},
-	{0x2f, 0, 10, D::kNone, kRead, "VERIFY(10)",
-	 {0xff, 0x10, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_verify, nullptr, 0},
+	{0x2e, 0, 10, D::kOut, kWrite | kRead, "WRITE AND VERIFY(10)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
+	 handle_write_and_verify, nullptr, 0},
+	{0x2f, 0, 10, D::kOut, kRead, "VERIFY(10)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_verify, nullptr, 0},
+	{0x34, 0, 10, D::kNone, 0, "PRE-FETCH(10)",
+	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_pre_fetch, nullptr, 0},
 	{0x35, 0, 10, D::kNone, 0, "SYNCHRONIZE CACHE(10)",
 	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
 	 handle_synchronize_cache, nullptr, 0},
 	{0x41, 0, 10, D::kOut, kWrite, "WRITE SAME(10)",
 	 {0xff, 0x08, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
 	 handle_write_same, nullptr, 0},
-	{0x42, 0, 10, D::kOut, kWrite, "UNMAP",
+	{0x42, 0, 10, D::kOut, kOpWritesMedium, "UNMAP",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, 0xff, 0xff, kCtl}, handle_unmap, nullptr, 0},
 	{0x55, 0, 10, D::kOut, 0, "MODE SELECT(10)",
 	 {0xff, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_mode_select, nullptr, 0},
-	{0x5a, 0, 10, D::kIn, kOpOkUnderConflict, "MODE SENSE(10)",
+	{0x56, 0, 10, D::kNone, 0, "RESERVE(10)",
+	 {0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_reserve, nullptr, 0},
+	{0x57, 0, 10, D::kNone, kOpOkUnderConflict, "RELEASE(10)",
+	 {0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_release, nullptr, 0},
+	{0x5a, 0, 10, D::kIn, 0, "MODE SENSE(10)",
 	 {0xff, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_mode_sense, nullptr, 0},
 	{0x88, 0, 16, D::kIn, kRead, "READ(16)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
 	 handle_read, nullptr, 0},
+	{0x89, 0, 16, D::kOut, kWrite | kRead, "COMPARE AND WRITE",
+	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
+	  0x1f, kCtl},
+	 handle_compare_and_write, nullptr, 0},
 	{0x8a, 0, 16, D::kOut, kWrite, "WRITE(16)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
 	 handle_write, nullptr, 0},
-	{0x8f, 0, 16, D::kNone, kRead, "VERIFY(16)",
-	 {0xff, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	{0x8b, 0, 16, D::kOut, kWrite | kRead, "ORWRITE(16)",
+	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0x1f, kCtl},
+	 handle_orwrite, nullptr, 0},
+	{0x8e, 0, 16, D::kOut, kWrite | kRead, "WRITE AND VERIFY(16)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0x1f, kCtl},
+	 handle_write_and_verify, nullptr, 0},
+	{0x8f, 0, 16, D::kOut, kRead, "VERIFY(16)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
 	 handle_verify, nullptr, 0},
+	{0x90, 0, 16, D::kNone, 0, "PRE-FETCH(16)",
+	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0x1f, kCtl},
+	 handle_pre_fetch, nullptr, 0},
 	{0x91, 0, 16, D::kNone, 0, "SYNCHRONIZE CACHE(16)",
 	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
@@ -117,6 +155,12 @@ constexpr OpcodeRow kOpcodes[] = {
 	{0xaa, 0, 12, D::kOut, kWrite, "WRITE(12)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
 	 handle_write, nullptr, 0},
+	{0xae, 0, 12, D::kOut, kWrite | kRead, "WRITE AND VERIFY(12)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
+	 handle_write_and_verify, nullptr, 0},
+	{0xaf, 0, 12, D::kOut, kRead, "VERIFY(12)",
+	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
+	 handle_verify, nullptr, 0},
 };
 
 // Compile-time checks of the table's shape; the host tests check the rest row by row
@@ -187,7 +231,8 @@ bool first_reserved_bit(const Cdb &cdb, const OpcodeRow &row, u16 *byte, u8 *bit
 	return false;
 }
 
-Result<void> dispatch(Command &cmd, LogicalUnit &lu, const LunMap *luns) {
+// Look-up and CDB checks: the row to run.
+Result<const OpcodeRow *> look_up(Command &cmd) {
 	if (cmd.cdb_length() == 0)
 		return sense_error(SenseReason::kInvalidFieldInCommandIu);
 	Cdb cdb = cmd.cdb();
@@ -208,10 +253,46 @@ Result<void> dispatch(Command &cmd, LogicalUnit &lu, const LunMap *luns) {
 	u8 bit;
 	if (first_reserved_bit(cdb, *row, &byte, &bit))
 		return cdb_field_error(cmd, byte, bit);
-	if ((row->flags & kOpWritesMedium) && lu.read_only())
-		return sense_error(SenseReason::kWriteProtected);
-	ExecContext ctx{cmd, lu, luns, *row};
-	return row->handler(ctx);
+	return row;
+}
+
+// Responses and parameter lists of non-media commands are small; a non-contiguous buffer
+// is bounced through at most this much contiguous scratch (longer responses are clipped,
+// with the residual saying so; longer parameter lists are cut and fail their length checks).
+constexpr usize kBounceMax = 64 * 1024;
+
+// Runs the handler, bouncing non-contiguous data of rows without kOpDirectData.
+Result<void> run(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns,
+		 const OpcodeRow &row) {
+	DataBuf in = cmd.data_in();
+	DataBuf out = cmd.data_out();
+	usize in_len = 0, out_len = 0;
+	u8 *scratch = nullptr;
+	bool bounce_in = row.direction == DataDirection::kIn && !in.contiguous();
+	bool bounce_out = row.direction == DataDirection::kOut && !out.contiguous();
+	if (!(row.flags & kOpDirectData) && (bounce_in || bounce_out)) {
+		in_len = bounce_in ? min(in.size(), kBounceMax) : 0;
+		out_len = bounce_out ? min(out.size(), kBounceMax) : 0;
+		scratch = static_cast<u8 *>(alloc_raw(in_len + out_len, Gfp::Kernel));
+		if (!scratch)
+			return sense_error(SenseReason::kInsufficientResources);
+		MutableBytes in_view = cmd.data_in_buffer();
+		Bytes out_view = cmd.data_out_buffer();
+		if (in_len)
+			in_view = MutableBytes(scratch, in_len);
+		if (out_len) {
+			MutableBytes o(scratch + in_len, out_len);
+			out.copy_to(0, o);
+			out_view = o;
+		}
+		cmd.set_bounce(in_view, out_view);
+	}
+	ExecContext ctx{cmd, lu, luns, row, nexus};
+	Result<void> r = row.handler(ctx);
+	if (r.is_ok() && in_len)
+		in.copy_from(0, Bytes(scratch, min(cmd.data_in_length(), in_len)));
+	free_raw(scratch);
+	return r;
 }
 
 } // namespace
@@ -232,12 +313,34 @@ const OpcodeRow *find_service_action(const OpcodeRow &parent, u8 service_action)
 	return nullptr;
 }
 
-void execute(Command &cmd, LogicalUnit &lu, const LunMap *luns) {
+void execute(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns) {
 	cmd.sense_detail() = SenseDetail();
-	Result<void> r = dispatch(cmd, lu, luns);
+	Result<const OpcodeRow *> found = look_up(cmd);
+	if (found.is_error()) {
+		cmd.complete_check_condition(reason_for(found.error()));
+		return;
+	}
+	const OpcodeRow &row = *found.value();
+	if (nexus && !(row.flags & kOpOkWithUa)) {
+		SenseReason ua = nexus->unit_attentions().take();
+		if (ua != SenseReason::kNone) {
+			cmd.complete_check_condition(ua);
+			return;
+		}
+	}
+	if (nexus && !(row.flags & kOpOkUnderConflict) &&
+	    lu.state().reservation_conflict(nexus->it_nexus_id())) {
+		cmd.complete_reservation_conflict();
+		return;
+	}
+	Result<void> r;
+	if ((row.flags & kOpWritesMedium) && lu.read_only())
+		r = sense_error(SenseReason::kWriteProtected);
+	else
+		r = run(cmd, lu, nexus, luns, row);
 	if (r.is_error())
 		cmd.complete_check_condition(reason_for(r.error()));
-	else
+	else if (!cmd.completed()) // a handler may complete with RESERVATION CONFLICT itself
 		cmd.complete_good();
 }
 

@@ -11,15 +11,24 @@
  *
  * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
  * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), COMPARE AND WRITE (0x89), WRITE AND VERIFY, VERIFY with BYTCHK,
- * the 32-byte protection-information commands (0x7F). INQUIRY's SCCS/TPGS, 3PC and VPD
- * 0xB0's compare-and-write length switch on by themselves when the rows they need appear.
+ * RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F), ORWRITE(32),
+ * WRITE SAME(32), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE
+ * DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
+ * appear (VPD 0xB0's compare-and-write length did with COMPARE AND WRITE).
+ *
+ * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
+ * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
+ * fails the command with CHECK CONDITION and is consumed, unless the row has kOpOkWithUa
+ * (INQUIRY, REPORT LUNS, REQUEST SENSE); an SPC-2 reservation held by another I_T nexus
+ * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a medium-writing
+ * command on a read-only LU fails with WRITE PROTECTED; then the handler runs.
  */
 #ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
 #define LIO_CORE_SCSI_OPCODE_TABLE_H
 
 #include "core/scsi/command.h"
 #include "core/scsi/logical_unit.h"
+#include "core/scsi/nexus.h"
 #include "lio/result.h"
 #include "lio/span.h"
 #include "lio/types.h"
@@ -34,6 +43,7 @@ struct ExecContext {
 	LogicalUnit &lu;
 	const LunMap *luns; // null: REPORT LUNS reports LUN 0 only
 	const OpcodeRow &row;
+	ItlNexus *nexus;    // null: no unit attentions, no reservations
 };
 
 // Returns success (the handler has set data-in length/residual as needed) or an Error whose
@@ -50,6 +60,7 @@ enum OpFlag : u16 {
 	kOpReadsMedium = 1 << 3,
 	kOpWritesMedium = 1 << 4,      // refused with WRITE PROTECTED on a read-only LU
 	kOpOkWithUa = 1 << 5,          // not failed by a pending unit attention (INQUIRY, ...)
+	kOpDirectData = 1 << 6,        // the handler uses data_in()/data_out(): never bounced
 };
 
 struct OpcodeRow {
@@ -77,9 +88,10 @@ Span<const OpcodeRow> opcode_rows();
 const OpcodeRow *find_opcode(u8 opcode);
 const OpcodeRow *find_service_action(const OpcodeRow &parent, u8 service_action);
 
-// Executes one command: look-up, CDB length and reserved-bit checks, admission, handler.
-// Always completes the command (GOOD or CHECK CONDITION with sense).
-void execute(Command &cmd, LogicalUnit &lu, const LunMap *luns);
+// Executes one command on `lu` as seen through `nexus` (null: none, see ExecContext): look-up,
+// CDB checks, admission (above), handler. Always completes the command: GOOD (or CONDITION
+// MET), CHECK CONDITION with sense, or RESERVATION CONFLICT. Process context (may sleep).
+void execute(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns);
 
 } // namespace lio::scsi
 

@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * core/scsi/sbc.cpp: SBC-3 block commands: READ/WRITE(6/10/12/16), READ CAPACITY(10/16),
- * SYNCHRONIZE CACHE(10/16), GET LBA STATUS. Parse and check first, then one call into the
- * LogicalUnit.
+ * SYNCHRONIZE CACHE(10/16), GET LBA STATUS, START STOP UNIT, PRE-FETCH(10/16), PREVENT ALLOW
+ * MEDIUM REMOVAL. Parse and check first, then one call into the LogicalUnit.
  */
 #include "core/scsi/handlers.h"
 
 namespace lio::scsi {
 
-namespace {
-
-// [lba, lba + blocks) must lie inside the medium (overflow-safe).
-Result<void> check_range(ExecContext &ctx, u64 lba, u64 blocks) {
-	u64 nb = ctx.lu.num_blocks();
-	if (lba > nb || blocks > nb - lba)
-		return sense_error(SenseReason::kLbaOutOfRange);
-	return {};
-}
-
-// The checks READ and WRITE share; returns the transfer length in blocks.
 Result<u32> check_rw(ExecContext &ctx, u64 *lba_out) {
 	Cdb cdb = ctx.cmd.cdb();
 	LuAttributes a = ctx.lu.attributes();
@@ -35,31 +24,22 @@ Result<u32> check_rw(ExecContext &ctx, u64 *lba_out) {
 	}
 	if (a.hw_max_sectors && len > a.hw_max_sectors)
 		return cdb_field_error(ctx.cmd, cdb.block_transfer_length_offset(), 7);
-	TRY(check_range(ctx, lba, len));
+	TRY(check_lba_range(ctx, lba, len));
 	*lba_out = lba;
 	return len;
 }
-
-Error io_error(const Error &e, SenseReason fallback) {
-	if (reason_of(e) != SenseReason::kNone)
-		return e;
-	return sense_error(fallback);
-}
-
-} // namespace
 
 Result<void> handle_read(ExecContext &ctx) {
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
 	u64 bs = ctx.lu.block_size();
 	u64 bytes = len * bs;
-	MutableBytes buf = ctx.cmd.data_in_buffer();
+	DataBuf buf = ctx.cmd.data_in();
 	// The initiator may expect less than the CDB asks for (residual overflow): whole blocks
 	// that fit are transferred. More than asked for: residual underflow.
 	u64 fit = bytes <= buf.size() ? len : buf.size() / bs;
 	if (fit) {
-		MutableBytes dst = MUST(buf.subspan(0, fit * bs));
-		Result<void> r = ctx.lu.read(lba, static_cast<u32>(fit), dst);
+		Result<void> r = ctx.lu.read(lba, static_cast<u32>(fit), buf.slice(0, fit * bs));
 		if (r.is_error())
 			return io_error(r.error(), SenseReason::kUnrecoveredReadError);
 	}
@@ -76,13 +56,14 @@ Result<void> handle_write(ExecContext &ctx) {
 	u32 len = TRY(check_rw(ctx, &lba));
 	u64 bs = ctx.lu.block_size();
 	u64 bytes = len * bs;
-	Bytes data = ctx.cmd.data_out();
+	DataBuf data = ctx.cmd.data_out();
 	// LIO refuses WRITEs whose data-out differs from the CDB's transfer length.
 	if (data.size() != bytes)
 		return sense_error(SenseReason::kInvalidFieldInCommandIu);
 	if (!len)
 		return {};
 	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
+	LuState::SharedWrite serial(ctx.lu.state());
 	Result<void> r = ctx.lu.write(lba, len, data, fua);
 	if (r.is_error())
 		return io_error(r.error(), SenseReason::kWriteError);
@@ -128,7 +109,7 @@ Result<void> handle_synchronize_cache(ExecContext &ctx) {
 	bool sixteen = ctx.row.cdb_length == 16;
 	u64 lba = cdb.block_lba();
 	u64 blocks = sixteen ? cdb.be32(10) : cdb.be16(7);
-	TRY(check_range(ctx, lba, blocks));
+	TRY(check_lba_range(ctx, lba, blocks));
 	// IMMED is accepted; the flush completes before status either way.
 	return ctx.lu.flush(lba, blocks);
 }
@@ -156,6 +137,30 @@ Result<void> handle_get_lba_status(ExecContext &ctx) {
 	r.put(20, 0x00); // PROVISIONING STATUS: mapped
 	r.extend(24);
 	r.finish();
+	return {};
+}
+
+// PRE-FETCH (SBC-4 5.9, 5.10): our backstores have nothing to stage (ramdisk is memory,
+// fileio reads through the page cache), so every in-range request "fits in the cache" and
+// completes with CONDITION MET, with IMMED or without. A PREFETCH LENGTH of 0 means to the end
+// of the medium; only the LBA is checked then.
+Result<void> handle_pre_fetch(ExecContext &ctx) {
+	Cdb cdb = ctx.cmd.cdb();
+	TRY(check_lba_range(ctx, cdb.block_lba(), cdb.block_transfer_length()));
+	ctx.cmd.set_condition_met();
+	return {};
+}
+
+// PREVENT ALLOW MEDIUM REMOVAL (SPC-4 6.13, SBC-4): the medium is not removable (RMB = 0),
+// so PREVENT 00b (allow) and 01b (prevent) have nothing to act on and complete GOOD; 10b and
+// 11b are obsolete in SBC-4 and refused. PREVENT = 0 is allowed under another nexus's
+// SPC-2 reservation, a prevent is not (the row lets both through admission).
+Result<void> handle_prevent_allow(ExecContext &ctx) {
+	u8 prevent = ctx.cmd.cdb()[4] & 0x03;
+	if (prevent > 1)
+		return cdb_field_error(ctx.cmd, 4, 1);
+	if (prevent && ctx.nexus && ctx.lu.state().reservation_conflict(ctx.nexus->it_nexus_id()))
+		ctx.cmd.complete_reservation_conflict();
 	return {};
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/scsi/sbc_lbp.cpp: VERIFY(10/16) without byte check, WRITE SAME(10/16) and UNMAP
- * (SBC-3 5.x; logical block provisioning as LIO's emulate_tpu / emulate_tpws allow it).
+ * core/scsi/sbc_lbp.cpp: WRITE SAME(10/16) and UNMAP (SBC-3 5.x; logical block provisioning
+ * as LIO's emulate_tpu / emulate_tpws allow it).
  */
 #include "core/scsi/handlers.h"
 
@@ -9,39 +9,24 @@ namespace lio::scsi {
 
 namespace {
 
-Result<void> check_range(ExecContext &ctx, u64 lba, u64 blocks) {
-	u64 nb = ctx.lu.num_blocks();
-	if (lba > nb || blocks > nb - lba)
-		return sense_error(SenseReason::kLbaOutOfRange);
-	return {};
-}
+Error write_error(const Error &e) { return io_error(e, SenseReason::kWriteError); }
 
-Error io_error(const Error &e) {
-	if (reason_of(e) != SenseReason::kNone)
-		return e;
-	return sense_error(SenseReason::kWriteError);
-}
-
-bool all_zero(Bytes b) {
-	for (usize i = 0; i < b.size(); i++)
-		if (b.data()[i])
-			return false;
-	return true;
+// True when every byte of the buffer is zero.
+bool all_zero(const DataBuf &b) {
+	bool zero = true;
+	(void)b.for_each_segment([&](MutableBytes m) -> Result<void> {
+		for (usize i = 0; i < m.size(); i++) {
+			if (m.data()[i]) {
+				zero = false;
+				return Error::from_errno(KABI_EINVAL); // stop walking
+			}
+		}
+		return {};
+	});
+	return zero;
 }
 
 } // namespace
-
-// BYTCHK is not in the usage mask (no compare yet): this is the medium check that every
-// block is readable, which an emulated medium always passes; only the range is checked.
-Result<void> handle_verify(ExecContext &ctx) {
-	Cdb cdb = ctx.cmd.cdb();
-	bool sixteen = ctx.row.cdb_length == 16;
-	u64 lba = cdb.block_lba();
-	u64 blocks = sixteen ? cdb.be32(10) : cdb.be16(7);
-	if (cdb.bit(1, 4) && !ctx.lu.attributes().emulate_fua_write)
-		return cdb_field_error(ctx.cmd, 1, 4); // DPO
-	return check_range(ctx, lba, blocks);
-}
 
 Result<void> handle_write_same(ExecContext &ctx) {
 	Cdb cdb = ctx.cmd.cdb();
@@ -61,12 +46,13 @@ Result<void> handle_write_same(ExecContext &ctx) {
 		return cdb_field_error(ctx.cmd, len_off, 7);
 	if (blocks > a.max_write_same_len)
 		return cdb_field_error(ctx.cmd, len_off, 7);
-	TRY(check_range(ctx, lba, blocks));
+	TRY(check_lba_range(ctx, lba, blocks));
 
-	Bytes data = ctx.cmd.data_out();
+	DataBuf data = ctx.cmd.data_out();
 	if (ndob ? data.size() != 0 : data.size() != bs)
 		return sense_error(SenseReason::kInvalidFieldInCommandIu);
 
+	LuState::SharedWrite serial(ctx.lu.state());
 	Result<void> r;
 	if (unmap) {
 		r = ctx.lu.unmap(lba, blocks);
@@ -77,7 +63,7 @@ Result<void> handle_write_same(ExecContext &ctx) {
 			r = ctx.lu.write(lba + i, 1, data, false);
 	}
 	if (r.is_error())
-		return io_error(r.error());
+		return write_error(r.error());
 	return {};
 }
 
@@ -90,7 +76,7 @@ Result<void> handle_unmap(ExecContext &ctx) {
 	usize plen = cdb.be16(7);
 	if (plen == 0)
 		return {};
-	Bytes data = ctx.cmd.data_out();
+	Bytes data = ctx.cmd.data_out_buffer();
 	if (plen < 8 || data.size() < plen)
 		return sense_error(SenseReason::kParameterListLength);
 	Bytes p = MUST(data.subspan(0, plen));
@@ -112,8 +98,9 @@ Result<void> handle_unmap(ExecContext &ctx) {
 			ctx.cmd.sense_detail() = SenseDetail::param_field(static_cast<u16>(off + 8), 7);
 			return sense_error(SenseReason::kInvalidFieldInParamList);
 		}
-		TRY(check_range(ctx, lba, n));
+		TRY(check_lba_range(ctx, lba, n));
 	}
+	LuState::SharedWrite serial(ctx.lu.state());
 	for (usize i = 0; i < count; i++) {
 		usize off = 8 + 16 * i;
 		u64 lba = MUST(p.get_be64(off));
@@ -122,7 +109,7 @@ Result<void> handle_unmap(ExecContext &ctx) {
 			continue;
 		Result<void> r = ctx.lu.unmap(lba, n);
 		if (r.is_error())
-			return io_error(r.error());
+			return write_error(r.error());
 	}
 	return {};
 }

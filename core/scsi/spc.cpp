@@ -159,7 +159,7 @@ Result<void> inquiry_vpd(ExecContext &ctx, Response &r, u8 page) {
 	case 0xb0: { // Block Limits
 		r.put(4, 0x01); // WSNZ
 		if (a.emulate_caw && has_command(kOpCompareAndWrite))
-			r.put(5, 0x01); // MAXIMUM COMPARE AND WRITE LENGTH
+			r.put(5, max_compare_and_write_blocks(a)); // MAXIMUM COMPARE AND WRITE LENGTH
 		r.put_be16(6, 1);  // OPTIMAL TRANSFER LENGTH GRANULARITY
 		r.put_be32(8, a.hw_max_sectors);
 		r.put_be32(12, a.optimal_sectors);
@@ -204,13 +204,17 @@ Result<void> inquiry_vpd(ExecContext &ctx, Response &r, u8 page) {
 
 Result<void> handle_test_unit_ready(ExecContext &ctx) { return {}; }
 
+// SPC-4 6.39: a pending unit attention is returned as the parameter data (and, with
+// UA_INTLCK_CTRL = 0, cleared); otherwise NO SENSE (no deferred errors are kept). In the
+// format DESC asks for.
 Result<void> handle_request_sense(ExecContext &ctx) {
-	// No deferred errors or pending conditions are kept yet: NO SENSE in the format asked.
 	Cdb cdb = ctx.cmd.cdb();
 	bool desc = cdb.bit(1, 0);
+	SenseReason ua = SenseReason::kNone;
+	if (ctx.nexus)
+		ua = ctx.nexus->unit_attentions().take();
 	u8 buf[SenseData::kMaxLength];
-	usize n = SenseData::build(MutableBytes(buf, sizeof(buf)), SenseReason::kNone,
-				   SenseDetail(), desc);
+	usize n = SenseData::build(MutableBytes(buf, sizeof(buf)), ua, SenseDetail(), desc);
 	Response r(ctx.cmd, cdb[4]);
 	for (usize i = 0; i < n; i++)
 		r.put(i, buf[i]);
@@ -368,7 +372,7 @@ Result<void> handle_mode_select(ExecContext &ctx) {
 	usize plen = ten ? cdb.be16(7) : cdb[4];
 	if (plen == 0)
 		return {};
-	Bytes data = ctx.cmd.data_out();
+	Bytes data = ctx.cmd.data_out_buffer();
 	usize header = ten ? 8 : 4;
 	if (data.size() < plen || plen < header)
 		return sense_error(SenseReason::kParameterListLength);
@@ -457,6 +461,9 @@ Result<void> handle_report_luns(ExecContext &ctx) {
 		return cdb_field_error(ctx.cmd, 6, 7);
 	if (select > 2)
 		return cdb_field_error(ctx.cmd, 2, 7);
+	// SPC-4: REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED for the nexus it runs on.
+	if (ctx.nexus)
+		ctx.nexus->unit_attentions().clear(SenseReason::kReportedLunsDataChanged);
 	Response r(ctx.cmd, alloc);
 	LunWriter w(r);
 	if (select != 1) { // 1: well-known LUs only, of which there are none

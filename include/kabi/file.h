@@ -2,8 +2,8 @@
 /*
  * Files and block devices opened by path, for the fileio backstore: open, size, positional I/O,
  * stable-storage sync and hole punching. The kernel side is filp_open/kernel_read/
- * kernel_write/vfs_fsync_range/vfs_fallocate; the host side is open/pread/pwrite/fdatasync/
- * fallocate. All calls may sleep (process context, no spinlock held).
+ * kernel_write/vfs_iter_read/vfs_iter_write/vfs_fsync_range/vfs_fallocate; the host side is
+ * open/pread/pwrite/preadv/pwritev/fdatasync/fallocate. All calls may sleep (process context, no spinlock held).
  */
 #ifndef KABI_FILE_H
 #define KABI_FILE_H
@@ -42,6 +42,19 @@ int32_t kabi_file_truncate(struct kabi_file *file, uint64_t size);
  * logical block size (-EINVAL otherwise). */
 int64_t kabi_file_pread(struct kabi_file *file, void *buf, uint64_t len, uint64_t off);
 int64_t kabi_file_pwrite(struct kabi_file *file, const void *buf, uint64_t len, uint64_t off);
+
+/* Vectored positional I/O: the segments in order are one range starting at off (the kernel
+ * side is one iov_iter over kvecs, so a scatter-gather list is one VFS call). Total length at
+ * most MAX_RW_COUNT (-EINVAL otherwise). Returns the bytes moved (short only at end of file)
+ * or a negative errno. */
+struct kabi_file_segment {
+	void *base;
+	uint64_t len;
+};
+int64_t kabi_file_preadv(struct kabi_file *file, const struct kabi_file_segment *segs,
+			 uint32_t count, uint64_t off);
+int64_t kabi_file_pwritev(struct kabi_file *file, const struct kabi_file_segment *segs,
+			  uint32_t count, uint64_t off);
 
 /* Makes [off, off + len) stable; len 0 means to the end. */
 int32_t kabi_file_sync(struct kabi_file *file, uint64_t off, uint64_t len);

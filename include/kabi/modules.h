@@ -38,6 +38,26 @@ void kabi_module_put(struct kabi_module *module);
 /* Loads module `name` (request_module); 0 or a negative errno. -ENOENT on the host. */
 int32_t kabi_request_module(const char *name);
 
+/* Fabrics (tcm_loop, iscsi_target_mod, ...). A struct lio_fabric is a lio::core::Fabric
+ * (core/fabric.h), static data of the fabric module. target_core_mod exports
+ * kabi_fabric_register / kabi_fabric_unregister (core/kabi/linux/kabi_fabric.c), which call
+ * lio_core_register_fabric / lio_core_unregister_fabric (core/fabric_registry.cpp) under the
+ * fabric registry lock. owner: the fabric module; every configfs directory of the fabric
+ * pins it. */
+struct lio_fabric;
+int32_t kabi_fabric_register(struct lio_fabric *fabric, struct kabi_module *owner);
+void kabi_fabric_unregister(struct lio_fabric *fabric);
+int32_t lio_core_register_fabric(struct lio_fabric *fabric, struct kabi_module *owner);
+void lio_core_unregister_fabric(struct lio_fabric *fabric);
+/* target_core_mod only: held around a lookup in the fabric table and the taking of the fabric
+ * module's reference (register/unregister take it themselves). */
+void kabi_fabric_registry_lock(void);
+void kabi_fabric_registry_unlock(void);
+
+/* tcm_loop */
+int32_t lio_tcm_loop_init(struct kabi_module *self);
+void lio_tcm_loop_exit(void);
+
 /* target_core_file */
 int32_t lio_fileio_init(struct kabi_module *self);
 void lio_fileio_exit(void);

@@ -26,6 +26,12 @@ struct kabi_spinlock {
 	uint64_t opaque[KABI_WORDS(KABI_SPINLOCK_SIZE)];
 };
 
+/* A one-shot event to sleep on (struct completion): complete() wakes one waiter (or lets the
+ * next wait() through), complete_all() every present and future waiter until reinit(). */
+struct kabi_completion {
+	uint64_t opaque[KABI_WORDS(KABI_COMPLETION_SIZE)];
+};
+
 void kabi_mutex_init(struct kabi_mutex *m, struct kabi_lock_class *cls);
 void kabi_mutex_destroy(struct kabi_mutex *m);
 void kabi_mutex_lock(struct kabi_mutex *m);
@@ -48,6 +54,18 @@ void kabi_spin_unlock_bh(struct kabi_spinlock *s);
 /* Disables interrupts while held; returns the flags to pass to kabi_spin_unlock_irqrestore. */
 uint64_t kabi_spin_lock_irqsave(struct kabi_spinlock *s);
 void kabi_spin_unlock_irqrestore(struct kabi_spinlock *s, uint64_t flags);
+
+void kabi_completion_init(struct kabi_completion *c, struct kabi_lock_class *cls);
+void kabi_completion_destroy(struct kabi_completion *c);
+void kabi_completion_reinit(struct kabi_completion *c);
+/* Sleeps (process context, uninterruptible) until completed. */
+void kabi_completion_wait(struct kabi_completion *c);
+/* As wait, but gives up after timeout_ms; returns true when completed. */
+bool kabi_completion_wait_timeout(struct kabi_completion *c, uint32_t timeout_ms);
+/* Any context (also atomic). */
+void kabi_completion_complete(struct kabi_completion *c);
+void kabi_completion_complete_all(struct kabi_completion *c);
+bool kabi_completion_done(struct kabi_completion *c);
 
 /* Debug assertion failed: logs and (kernel) WARNs once per call site; never returns early. */
 void kabi_assert_failed(const char *expr, const char *file, int32_t line);

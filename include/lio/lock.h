@@ -81,6 +81,27 @@ class SpinLock final {
 	kabi_spinlock raw_;
 };
 
+// A one-shot event to sleep on (process context): wait() returns once complete() (one waiter)
+// or complete_all() (every waiter until reinit()) has been called. complete*() work in any
+// context.
+class Completion final {
+  public:
+	explicit Completion(LockClass &cls) { kabi_completion_init(&raw_, cls.raw()); }
+	~Completion() { kabi_completion_destroy(&raw_); }
+	Completion(const Completion &) = delete;
+	Completion &operator=(const Completion &) = delete;
+
+	void wait() { kabi_completion_wait(&raw_); }
+	[[nodiscard]] bool wait_for_ms(u32 ms) { return kabi_completion_wait_timeout(&raw_, ms); }
+	void complete() { kabi_completion_complete(&raw_); }
+	void complete_all() { kabi_completion_complete_all(&raw_); }
+	void reinit() { kabi_completion_reinit(&raw_); }
+	bool done() { return kabi_completion_done(&raw_); }
+
+  private:
+	kabi_completion raw_;
+};
+
 template <typename L> class [[nodiscard]] LockGuard final {
   public:
 	explicit LockGuard(L &lock) : lock_(lock) { lock_.lock(); }

@@ -2,15 +2,23 @@
 /*
  * tests/fuzz/fuzz_cdb.cpp: libFuzzer target for the SCSI command engine's dispatcher
  * (core/scsi/opcode_table.h execute()): arbitrary CDB bytes and lengths, data-in capacities
- * (allocation lengths are in the CDB), data-out sizes, D_SENSE and LU attributes.
+ * (allocation lengths are in the CDB), data-out sizes, D_SENSE and LU attributes, buffers cut
+ * into scatter-gather segments, and an I_T_L nexus with pending unit attentions and SPC-2
+ * reservations.
  *
  * Input: [0] CDB length (mod 40), [1..2] data-in capacity, [3..4] data-out size, [5] flags
  * (D_SENSE, read-only, attribute bits), [6] when bit 7 of [5] is set, the opcode is taken from
- * the table (index mod rows) so valid commands are reached quickly; then the CDB, then data.
+ * the table (index mod rows) so valid commands are reached quickly, [7] nexus flags (bits 0-1:
+ * data-in segmentation, 2-3: data-out segmentation, 4: a nexus, 5: the LU reserved by another
+ * nexus, 6: by this one, 7: unit attentions pending), [8] segment length seed; then the CDB,
+ * then data.
  *
- * Checks: the engine never touches memory outside the buffers (ASan), the fake LU is only
- * asked for in-range blocks, and the command always completes GOOD (no sense, data-in within
- * the buffer) or CHECK CONDITION with well-formed fixed or descriptor sense and no data.
+ * Checks: the engine never touches memory outside the buffers (ASan; every segment is its own
+ * allocation), the fake LU is only asked for in-range blocks, and the command always completes
+ * GOOD or CONDITION MET (no sense, data-in within the buffer), RESERVATION CONFLICT (only when
+ * another nexus holds the LU; no sense, no data) or CHECK CONDITION with well-formed fixed or
+ * descriptor sense and no data. A pending unit attention is consumed only by the command that
+ * reports it (CHECK CONDITION with UNIT ATTENTION, or REQUEST SENSE).
  */
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +29,7 @@
 
 #include "core/scsi/command.h"
 #include "core/scsi/logical_unit.h"
+#include "core/scsi/nexus.h"
 #include "core/scsi/opcode_table.h"
 
 using namespace lio;
@@ -52,19 +61,24 @@ class FuzzLu final : public LogicalUnit {
 	}
 	LuAttributes attributes() const override { return attrs; }
 	bool read_only() const override { return ro; }
-	Result<void> read(u64 lba, u32 blocks, MutableBytes dst) override {
+	Result<void> read(u64 lba, u32 blocks, const DataBuf &dst) override {
 		CHECK(blocks > 0 && lba < nb && blocks <= nb - lba);
 		CHECK(dst.size() == u64(blocks) * bs);
-		memset(dst.data(), static_cast<int>(lba), dst.size());
+		dst.fill(0, dst.size(), static_cast<u8>(lba));
 		return fail ? Result<void>(Error::from_errno(KABI_EIO)) : Result<void>();
 	}
-	Result<void> write(u64 lba, u32 blocks, Bytes src, bool) override {
+	Result<void> write(u64 lba, u32 blocks, const DataBuf &src, bool) override {
 		CHECK(!ro);
 		CHECK(blocks > 0 && lba < nb && blocks <= nb - lba);
 		CHECK(src.size() == u64(blocks) * bs);
 		volatile u8 sink = 0;
-		for (usize i = 0; i < src.size(); i += 97)
-			sink = sink ^ src.data()[i]; // ASan checks every byte we are told is there
+		// ASan checks every byte we are told is there.
+		(void)src.for_each_segment([&](MutableBytes m) {
+			for (usize i = 0; i < m.size(); i += 97)
+				sink = sink ^ m.data()[i];
+			sink = sink ^ m.data()[m.size() - 1];
+			return Result<void>();
+		});
 		(void)sink;
 		return fail ? Result<void>(Error::from_errno(KABI_EIO)) : Result<void>();
 	}
@@ -80,13 +94,74 @@ class FuzzLu final : public LogicalUnit {
 		CHECK(lba <= nb && blocks <= nb - lba);
 		return {};
 	}
+	LuState &state() override { return lu_state; }
+	void post_unit_attention_others(const ItlNexus *, SenseReason r) override {
+		CHECK(r != SenseReason::kNone);
+	}
 	~FuzzLu() = default;
+
+	LuState lu_state;
 
 	u32 bs = 512;
 	u64 nb = 64;
 	bool ro = false, fail = false, serial = true, named = false;
 	LuAttributes attrs;
 	std::string serial_text = "0123456789abcdef-0123-4567-89ab";
+};
+
+class FuzzNexus final : public ItlNexus {
+  public:
+	u64 it_nexus_id() const override { return 7; }
+	UnitAttentionQueue &unit_attentions() override { return ua; }
+	~FuzzNexus() = default;
+	UnitAttentionQueue ua;
+};
+
+// A buffer of `size` bytes as a DataBuf: flat (mode 0) or cut into separately allocated
+// segments whose lengths follow `seed`.
+class SgBuffer {
+  public:
+	SgBuffer(const u8 *init, usize size, unsigned mode, u8 seed) {
+		if (mode == 0) {
+			pieces_.push_back(static_cast<u8 *>(malloc(size ? size : 1)));
+			segs_.push_back({pieces_[0], size});
+		} else {
+			usize off = 0;
+			for (unsigned i = 0; off < size || i == 0; i++) {
+				usize n = mode == 1 ? 1 + (seed + i * 37) % 13
+				        : mode == 2 ? 1 + (seed * 7 + i * 131) % 700
+						    : ((seed + i) % 5 == 0 ? 0 : 512);
+				if (n > size - off)
+					n = size - off;
+				u8 *p = static_cast<u8 *>(malloc(n ? n : 1));
+				pieces_.push_back(p);
+				segs_.push_back({p, n});
+				off += n;
+				if (i > 100000)
+					break;
+			}
+		}
+		usize off = 0;
+		for (const DataSegment &sg : segs_) {
+			if (init)
+				memcpy(sg.data, init + off, sg.len);
+			off += sg.len;
+		}
+	}
+	~SgBuffer() {
+		for (u8 *p : pieces_)
+			free(p);
+	}
+	DataBuf buf() const { return DataBuf(Span<const DataSegment>(segs_.data(), segs_.size())); }
+	std::vector<u8> flat(usize n) const {
+		std::vector<u8> out(n);
+		buf().copy_to(0, MutableBytes(out.data(), n));
+		return out;
+	}
+
+  private:
+	std::vector<u8 *> pieces_;
+	std::vector<DataSegment> segs_;
 };
 
 class FuzzLuns final : public LunMap {
@@ -146,15 +221,17 @@ void check_vpd(const Command &cmd, const u8 *in) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-	if (size < 7)
+	if (size < 9)
 		return 0;
 	usize cdb_len = data[0] % 40;
 	usize in_cap = (usize(data[1]) << 8 | data[2]) % 8192;
 	usize out_len = (usize(data[3]) << 8 | data[4]) % 8192;
 	u8 flags = data[5];
 	u8 pick = data[6];
-	data += 7;
-	size -= 7;
+	u8 nflags = data[7];
+	u8 seed = data[8];
+	data += 9;
+	size -= 9;
 
 	std::vector<u8> cdb(cdb_len, 0);
 	for (usize i = 0; i < cdb_len && i < size; i++)
@@ -169,9 +246,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		}
 	}
 	usize used = cdb_len < size ? cdb_len : size;
-	// Exactly-sized heap buffers: ASan flags any byte past them.
-	std::vector<u8> out(data + used, data + used + (out_len < size - used ? out_len : size - used));
-	u8 *in = static_cast<u8 *>(malloc(in_cap ? in_cap : 1));
+	usize out_size = out_len < size - used ? out_len : size - used;
+	// Exactly-sized heap buffers (per segment): ASan flags any byte past them.
+	SgBuffer out(data + used, out_size, (nflags >> 2) & 3, seed);
+	SgBuffer in(nullptr, in_cap, nflags & 3, static_cast<u8>(seed * 3 + 1));
+	std::vector<u8> out_before = out.flat(out_size);
 
 	FuzzLu lu;
 	lu.ro = flags & 0x02;
@@ -188,6 +267,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	lu.attrs.emulate_tpws = pick & 2;
 	lu.attrs.emulate_fua_write = !(pick & 4);
 	lu.attrs.emulate_write_cache = pick & 8;
+	lu.attrs.emulate_caw = !(seed & 0x80);
 	lu.attrs.hw_max_sectors = (flags & 0x08) ? 8 : 0;
 	lu.attrs.max_unmap_block_desc_count = 4;
 	lu.attrs.max_unmap_lba_count = 1u << 20;
@@ -195,22 +275,45 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	FuzzLuns luns;
 	luns.count = pick % 5;
 
-	Command cmd(Bytes(cdb.data(), cdb.size()), MutableBytes(in, in_cap),
-		    Bytes(out.data(), out.size()));
+	FuzzNexus nexus;
+	bool have_nexus = nflags & 0x10;
+	bool other_holds = have_nexus && (nflags & 0x20);
+	if (other_holds)
+		CHECK(lu.lu_state.reserve(99));
+	else if (nflags & 0x40)
+		CHECK(lu.lu_state.reserve(nexus.it_nexus_id()));
+	if (nflags & 0x80) {
+		nexus.ua.post(SenseReason::kPowerOnResetOccurred);
+		nexus.ua.post(SenseReason::kReportedLunsDataChanged);
+	}
+	SenseReason first_ua = nexus.ua.peek();
+
+	Command cmd(Bytes(cdb.data(), cdb.size()), in.buf(), out.buf());
 	cmd.descriptor_sense = flags & 0x01;
-	execute(cmd, lu, (flags & 0x04) ? nullptr : &luns);
+	execute(cmd, lu, have_nexus ? &nexus : nullptr, (flags & 0x04) ? nullptr : &luns);
 
 	CHECK(cmd.completed());
-	if (cmd.status() == ScsiStatus::kGood) {
+	CHECK(out.flat(out_size) == out_before); // data-out is never written
+	if (cmd.status() == ScsiStatus::kGood || cmd.status() == ScsiStatus::kConditionMet) {
 		CHECK(cmd.sense().size() == 0);
 		CHECK(cmd.data_in_length() <= in_cap);
 		CHECK(cmd.sense_reason() == SenseReason::kNone);
-		check_vpd(cmd, in);
+		std::vector<u8> got = in.flat(cmd.data_in_length());
+		got.resize(cmd.data_in_length() + 4, 0);
+		check_vpd(cmd, got.data());
+	} else if (cmd.status() == ScsiStatus::kReservationConflict) {
+		CHECK(other_holds);
+		CHECK(cmd.sense().size() == 0);
+		CHECK(cmd.data_in_length() == 0);
 	} else {
 		CHECK(cmd.status() == ScsiStatus::kCheckCondition);
 		CHECK(cmd.sense_reason() != SenseReason::kNone);
 		check_sense(cmd);
+		if (cmd.sense_reason() == first_ua && have_nexus)
+			CHECK(nexus.ua.peek() != first_ua); // reported once, then gone
 	}
-	free(in);
+	if (have_nexus && cmd.sense_reason() != first_ua && first_ua != SenseReason::kNone &&
+	    cdb_len && cdb[0] != 0x03 && cdb[0] != 0xa0)
+		CHECK(nexus.ua.pending()); // nobody else consumes it
 	return 0;
 }

@@ -4,11 +4,14 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <vector>
 
 #include "kabi/file.h"
 
@@ -119,6 +122,58 @@ int64_t kabi_file_pwrite(struct kabi_file *file, const void *buf, uint64_t len, 
 		done += static_cast<uint64_t>(n);
 	}
 	return static_cast<int64_t>(done);
+}
+
+// As the kernel's: one range over the segments, looping over short transfers.
+static int64_t file_rwv(struct kabi_file *file, const struct kabi_file_segment *segs,
+			uint32_t count, uint64_t off, bool write) {
+	std::vector<iovec> iov;
+	uint64_t len = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		if (segs[i].len > 0x7ffff000u)
+			return -EINVAL;
+		len += segs[i].len;
+		if (segs[i].len)
+			iov.push_back(iovec{segs[i].base, static_cast<size_t>(segs[i].len)});
+	}
+	if (!range_ok(len, off))
+		return -EINVAL;
+	uint64_t done = 0;
+	size_t first = 0;
+	while (done < len) {
+		int n_iov = static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX));
+		ssize_t n = write ? pwritev(file->fd, iov.data() + first, n_iov,
+					    static_cast<off_t>(off + done))
+				  : preadv(file->fd, iov.data() + first, n_iov,
+					   static_cast<off_t>(off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? static_cast<int64_t>(done) : -errno;
+		}
+		if (n == 0)
+			break;
+		done += static_cast<uint64_t>(n);
+		// Drop what was moved from the front of the vector.
+		size_t left = static_cast<size_t>(n);
+		while (left && left >= iov[first].iov_len)
+			left -= iov[first++].iov_len;
+		if (left) {
+			iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
+			iov[first].iov_len -= left;
+		}
+	}
+	return static_cast<int64_t>(done);
+}
+
+int64_t kabi_file_preadv(struct kabi_file *file, const struct kabi_file_segment *segs,
+			 uint32_t count, uint64_t off) {
+	return file_rwv(file, segs, count, off, false);
+}
+
+int64_t kabi_file_pwritev(struct kabi_file *file, const struct kabi_file_segment *segs,
+			  uint32_t count, uint64_t off) {
+	return file_rwv(file, segs, count, off, true);
 }
 
 int32_t kabi_file_sync(struct kabi_file *file, uint64_t off, uint64_t len) {

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <new>
 #include <pthread.h>
@@ -140,6 +141,107 @@ void kabi_spin_unlock_irqrestore(struct kabi_spinlock *s, uint64_t flags) {
 	if (flags != 0x200)
 		kabi_assert_failed("irqrestore with flags not from irqsave", __FILE__, __LINE__);
 	kabi_spin_unlock(s);
+}
+
+// ---- completions ----
+
+namespace {
+
+struct HostCompletion {
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	unsigned done; // UINT_MAX after complete_all
+};
+static_assert(sizeof(HostCompletion) <= sizeof(kabi_completion),
+	      "raise KABI_COMPLETION_SIZE (kabi_layout.h)");
+
+constexpr unsigned kCompleteAll = ~0u;
+
+HostCompletion *host_completion(kabi_completion *c) {
+	return reinterpret_cast<HostCompletion *>(c->opaque);
+}
+
+} // namespace
+
+void kabi_completion_init(struct kabi_completion *c, struct kabi_lock_class *cls) {
+	if (!cls || !cls->name)
+		kabi_assert_failed("completion initialised without a named class", __FILE__, __LINE__);
+	HostCompletion *h = new (c->opaque) HostCompletion;
+	pthread_mutex_init(&h->mutex, nullptr);
+	pthread_cond_init(&h->cond, nullptr);
+	h->done = 0;
+}
+
+void kabi_completion_destroy(struct kabi_completion *c) {
+	HostCompletion *h = host_completion(c);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->mutex);
+	h->~HostCompletion();
+}
+
+void kabi_completion_reinit(struct kabi_completion *c) {
+	HostCompletion *h = host_completion(c);
+	pthread_mutex_lock(&h->mutex);
+	h->done = 0;
+	pthread_mutex_unlock(&h->mutex);
+}
+
+bool kabi_completion_wait_timeout(struct kabi_completion *c, uint32_t timeout_ms) {
+	might_sleep("completion waited on while holding a spinlock");
+	HostCompletion *h = host_completion(c);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += static_cast<long>(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&h->mutex);
+	int rc = 0;
+	while (h->done == 0 && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&h->cond, &h->mutex, &deadline);
+	bool ok = h->done != 0;
+	if (ok && h->done != kCompleteAll)
+		h->done--;
+	pthread_mutex_unlock(&h->mutex);
+	return ok;
+}
+
+void kabi_completion_wait(struct kabi_completion *c) {
+	might_sleep("completion waited on while holding a spinlock");
+	HostCompletion *h = host_completion(c);
+	pthread_mutex_lock(&h->mutex);
+	while (h->done == 0)
+		pthread_cond_wait(&h->cond, &h->mutex);
+	if (h->done != kCompleteAll)
+		h->done--;
+	pthread_mutex_unlock(&h->mutex);
+}
+
+void kabi_completion_complete(struct kabi_completion *c) {
+	HostCompletion *h = host_completion(c);
+	pthread_mutex_lock(&h->mutex);
+	if (h->done != kCompleteAll)
+		h->done++;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->mutex);
+}
+
+void kabi_completion_complete_all(struct kabi_completion *c) {
+	HostCompletion *h = host_completion(c);
+	pthread_mutex_lock(&h->mutex);
+	h->done = kCompleteAll;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->mutex);
+}
+
+bool kabi_completion_done(struct kabi_completion *c) {
+	HostCompletion *h = host_completion(c);
+	pthread_mutex_lock(&h->mutex);
+	bool done = h->done != 0;
+	pthread_mutex_unlock(&h->mutex);
+	return done;
 }
 
 // ---- assertions ----

@@ -6,5 +6,6 @@
 #define KABI_MUTEX_SIZE 48          /* >= sizeof(pthread_mutex_t) + owner flag */
 #define KABI_SPINLOCK_SIZE 48       /* a pthread_mutex_t too: sanitizers see through it */
 #define KABI_LOCK_CLASS_KEY_SIZE 0
+#define KABI_COMPLETION_SIZE 112   /* pthread mutex + cond + count */
 
 #endif

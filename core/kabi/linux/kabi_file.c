@@ -4,6 +4,8 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/uio.h>
+#include <linux/version.h>
 
 #include "kabi/file.h"
 
@@ -100,6 +102,64 @@ int64_t kabi_file_pwrite(struct kabi_file *file, const void *buf, uint64_t len, 
 	return kernel_write(KFILE(file), buf, len, &pos);
 }
 EXPORT_SYMBOL_GPL(kabi_file_pwrite);
+
+/* The segment array is handed to iov_iter as kvecs: same layout, checked at build time. */
+static int64_t kabi_file_rwv(struct kabi_file *file, const struct kabi_file_segment *segs,
+			     uint32_t count, uint64_t off, unsigned int dir)
+{
+	struct iov_iter iter;
+	loff_t pos = off;
+	uint64_t len = 0, done = 0;
+	ssize_t ret;
+	uint32_t i;
+
+	BUILD_BUG_ON(sizeof(struct kabi_file_segment) != sizeof(struct kvec));
+	BUILD_BUG_ON(offsetof(struct kabi_file_segment, base) != offsetof(struct kvec, iov_base));
+	BUILD_BUG_ON(offsetof(struct kabi_file_segment, len) != offsetof(struct kvec, iov_len));
+	for (i = 0; i < count; i++) {
+		if (segs[i].len > MAX_RW_COUNT)
+			return -EINVAL;
+		len += segs[i].len;
+	}
+	ret = kabi_file_check_range(len, off);
+	if (ret)
+		return ret;
+	iov_iter_kvec(&iter, dir, (const struct kvec *)segs, count, len);
+	while (iov_iter_count(&iter)) {
+		if (dir == ITER_DEST) {
+			ret = vfs_iter_read(KFILE(file), &iter, &pos, 0);
+		} else {
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+			/* Freeze protection: vfs_iter_write takes it itself from 6.8 on. */
+			file_start_write(KFILE(file));
+			ret = vfs_iter_write(KFILE(file), &iter, &pos, 0);
+			file_end_write(KFILE(file));
+#else
+			ret = vfs_iter_write(KFILE(file), &iter, &pos, 0);
+#endif
+		}
+		if (ret < 0)
+			return done ? (int64_t)done : ret;
+		if (ret == 0)
+			break;
+		done += ret;
+	}
+	return done;
+}
+
+int64_t kabi_file_preadv(struct kabi_file *file, const struct kabi_file_segment *segs,
+			 uint32_t count, uint64_t off)
+{
+	return kabi_file_rwv(file, segs, count, off, ITER_DEST);
+}
+EXPORT_SYMBOL_GPL(kabi_file_preadv);
+
+int64_t kabi_file_pwritev(struct kabi_file *file, const struct kabi_file_segment *segs,
+			  uint32_t count, uint64_t off)
+{
+	return kabi_file_rwv(file, segs, count, off, ITER_SOURCE);
+}
+EXPORT_SYMBOL_GPL(kabi_file_pwritev);
 
 int32_t kabi_file_sync(struct kabi_file *file, uint64_t off, uint64_t len)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kabi/sync.h: kernel mutexes and spinlocks living in storage the C++ objects own. */
 #include <linux/bug.h>
+#include <linux/completion.h>
+#include <linux/jiffies.h>
 #include <linux/build_bug.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
@@ -16,6 +18,9 @@ static_assert(sizeof(struct kabi_spinlock) >= sizeof(spinlock_t));
 static_assert(__alignof__(spinlock_t) <= 8);
 static_assert(sizeof(((struct kabi_lock_class *)0)->key) >= sizeof(struct lock_class_key));
 static_assert(__alignof__(struct lock_class_key) <= 8);
+
+static_assert(sizeof(struct kabi_completion) >= sizeof(struct completion));
+static_assert(__alignof__(struct completion) <= 8);
 
 #define KMUTEX(m) ((struct mutex *)(m)->opaque)
 #define KSPIN(s) ((spinlock_t *)(s)->opaque)
@@ -124,3 +129,56 @@ void kabi_assert_failed(const char *expr, const char *file, int32_t line)
 	WARN(1, "lio-cxx: assertion failed: %s at %s:%d\n", expr, file, line);
 }
 EXPORT_SYMBOL_GPL(kabi_assert_failed);
+
+#define KCOMP(c) ((struct completion *)(c)->opaque)
+
+/* The class names the waiters in log lines only: a completion's internal lock is never held
+ * around other locks, so one lockdep class for all of them is exact. */
+void kabi_completion_init(struct kabi_completion *c, struct kabi_lock_class *cls)
+{
+	(void)cls;
+	init_completion(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_init);
+
+void kabi_completion_destroy(struct kabi_completion *c)
+{
+	(void)c;
+}
+EXPORT_SYMBOL_GPL(kabi_completion_destroy);
+
+void kabi_completion_reinit(struct kabi_completion *c)
+{
+	reinit_completion(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_reinit);
+
+void kabi_completion_wait(struct kabi_completion *c)
+{
+	wait_for_completion(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_wait);
+
+bool kabi_completion_wait_timeout(struct kabi_completion *c, uint32_t timeout_ms)
+{
+	return wait_for_completion_timeout(KCOMP(c), msecs_to_jiffies(timeout_ms)) != 0;
+}
+EXPORT_SYMBOL_GPL(kabi_completion_wait_timeout);
+
+void kabi_completion_complete(struct kabi_completion *c)
+{
+	complete(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_complete);
+
+void kabi_completion_complete_all(struct kabi_completion *c)
+{
+	complete_all(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_complete_all);
+
+bool kabi_completion_done(struct kabi_completion *c)
+{
+	return completion_done(KCOMP(c));
+}
+EXPORT_SYMBOL_GPL(kabi_completion_done);

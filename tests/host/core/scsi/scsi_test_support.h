@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "core/scsi/command.h"
 #include "core/scsi/logical_unit.h"
+#include "core/scsi/nexus.h"
 #include "core/scsi/opcode_table.h"
 
 namespace lio::scsi::test {
@@ -44,24 +46,30 @@ class FakeLu final : public LogicalUnit {
 	LuAttributes attributes() const override { return attrs; }
 	bool read_only() const override { return ro; }
 
-	Result<void> read(u64 lba, u32 blocks, MutableBytes dst) override {
+	Result<void> read(u64 lba, u32 blocks, const DataBuf &dst) override {
 		reads++;
 		if (fail.is_error())
 			return fail;
 		EXPECT_EQ(dst.size(), u64(blocks) * bs_);
 		std::vector<u8> c = contents(lba, blocks);
-		std::memcpy(dst.data(), c.data(), c.size());
+		dst.copy_from(0, Bytes(c.data(), c.size()));
 		return {};
 	}
-	Result<void> write(u64 lba, u32 blocks, Bytes src, bool fua) override {
+	Result<void> write(u64 lba, u32 blocks, const DataBuf &src, bool fua) override {
 		writes++;
 		last_fua = fua;
+		if (write_fail.is_error())
+			return write_fail;
 		if (fail.is_error())
 			return fail;
 		EXPECT_EQ(src.size(), u64(blocks) * bs_);
+		if (drop_writes)
+			return {}; // a medium that loses writes: WRITE AND VERIFY must notice
+		std::vector<u8> flat(src.size());
+		src.copy_to(0, MutableBytes(flat.data(), flat.size()));
 		for (u32 b = 0; b < blocks; b++)
-			written_[lba + b].assign(src.data() + size_t(b) * bs_,
-						 src.data() + size_t(b + 1) * bs_);
+			written_[lba + b].assign(flat.data() + size_t(b) * bs_,
+						 flat.data() + size_t(b + 1) * bs_);
 		return {};
 	}
 	Result<void> flush(u64 lba, u64 blocks) override {
@@ -72,6 +80,11 @@ class FakeLu final : public LogicalUnit {
 	}
 	Result<void> unmap(u64, u64) override { return fail; }
 	Result<void> write_zeroes(u64, u64) override { return fail; }
+	LuState &state() override { return state_; }
+	void post_unit_attention_others(const ItlNexus *except, SenseReason reason) override {
+		posted_except.push_back(except);
+		posted.push_back(reason);
+	}
 
 	std::vector<u8> contents(u64 lba, u64 blocks) const {
 		std::vector<u8> out;
@@ -95,6 +108,10 @@ class FakeLu final : public LogicalUnit {
 	LuAttributes attrs;
 	bool ro = false;
 	Result<void> fail;
+	Result<void> write_fail; // writes only
+	bool drop_writes = false;
+	std::vector<const ItlNexus *> posted_except;
+	std::vector<SenseReason> posted;
 	int reads = 0, writes = 0, flushes = 0;
 	bool last_fua = false;
 	u64 flush_lba = ~0ull, flush_blocks = ~0ull;
@@ -103,6 +120,19 @@ class FakeLu final : public LogicalUnit {
 	u32 bs_;
 	u64 nb_;
 	std::map<u64, std::vector<u8>> written_;
+	LuState state_;
+};
+
+class FakeNexus final : public ItlNexus {
+  public:
+	explicit FakeNexus(u64 id) : id_(id) {}
+	~FakeNexus() = default;
+	u64 it_nexus_id() const override { return id_; }
+	UnitAttentionQueue &unit_attentions() override { return ua; }
+	UnitAttentionQueue ua;
+
+  private:
+	u64 id_;
 };
 
 class FakeLuns final : public LunMap {
@@ -115,16 +145,29 @@ class FakeLuns final : public LunMap {
 	std::vector<u64> luns;
 };
 
-// One executed command with its buffers.
+// Cuts [0, size) of `mem` into segments of the given lengths (cycled), for scatter-gather.
+inline std::vector<DataSegment> cut(u8 *mem, size_t size, std::vector<size_t> lens) {
+	std::vector<DataSegment> out;
+	size_t off = 0;
+	for (size_t i = 0; off < size; i++) {
+		size_t n = std::min(size - off, lens[i % lens.size()]);
+		out.push_back({mem + off, n});
+		off += n;
+	}
+	return out;
+}
+
+// One executed command with its buffers. With `sg` lengths, data-in and data-out are
+// scatter-gather lists cut into pieces of those lengths.
 class Exec {
   public:
 	Exec(LogicalUnit &lu, std::vector<u8> cdb, size_t data_in_len,
-	     std::vector<u8> data_out = {}, const LunMap *luns = nullptr, bool dsense = false)
+	     std::vector<u8> data_out = {}, const LunMap *luns = nullptr, bool dsense = false,
+	     ItlNexus *nexus = nullptr, std::vector<size_t> sg = {})
 	    : cdb_(std::move(cdb)), in_(data_in_len, 0xcc), out_(std::move(data_out)),
-	      cmd_(Bytes(cdb_.data(), cdb_.size()), MutableBytes(in_.data(), in_.size()),
-		   Bytes(out_.data(), out_.size())) {
+	      cmd_(Bytes(cdb_.data(), cdb_.size()), make_in(sg), make_out(sg)) {
 		cmd_.descriptor_sense = dsense;
-		execute(cmd_, lu, luns);
+		execute(cmd_, lu, nexus, luns);
 	}
 	Command &cmd() { return cmd_; }
 	bool good() const { return cmd_.status() == ScsiStatus::kGood; }
@@ -145,11 +188,32 @@ class Exec {
 	}
 
   private:
+	DataBuf make_in(const std::vector<size_t> &sg) {
+		if (sg.empty())
+			return DataBuf(MutableBytes(in_.data(), in_.size()));
+		in_segs_ = cut(in_.data(), in_.size(), sg);
+		return DataBuf(Span<const DataSegment>(in_segs_.data(), in_segs_.size()));
+	}
+	DataBuf make_out(const std::vector<size_t> &sg) {
+		if (sg.empty())
+			return DataBuf(MutableBytes(out_.data(), out_.size()));
+		out_segs_ = cut(out_.data(), out_.size(), sg);
+		return DataBuf(Span<const DataSegment>(out_segs_.data(), out_segs_.size()));
+	}
+
 	std::vector<u8> cdb_;
 	std::vector<u8> in_;
 	std::vector<u8> out_;
+	std::vector<DataSegment> in_segs_;
+	std::vector<DataSegment> out_segs_;
 	Command cmd_;
 };
+
+// Runs one command with a nexus (and optionally scatter-gather buffers).
+inline Exec exec_on(LogicalUnit &lu, ItlNexus &nexus, std::vector<u8> cdb, size_t in_len,
+		    std::vector<u8> out = {}) {
+	return Exec(lu, std::move(cdb), in_len, std::move(out), nullptr, false, &nexus);
+}
 
 // Checks CHECK CONDITION with fixed-format sense key/ASC/ASCQ.
 inline void expect_sense(Exec &e, u8 key, u8 asc, u8 ascq) {

@@ -201,7 +201,7 @@ TEST(Inquiry, VpdBlockLimits) {
 	ASSERT_TRUE(e.good());
 	EXPECT_EQ(e.be(2, 2), 0x3cu);
 	EXPECT_EQ(e.at(4), 0x01);
-	EXPECT_EQ(e.at(5), 0x00) << "no COMPARE AND WRITE row yet";
+	EXPECT_EQ(e.at(5), 128) << "MAXIMUM COMPARE AND WRITE LENGTH";
 	EXPECT_EQ(e.be(6, 2), 1u);
 	EXPECT_EQ(e.be(8, 4), 1024u);
 	EXPECT_EQ(e.be(12, 4), 1024u);
@@ -210,6 +210,10 @@ TEST(Inquiry, VpdBlockLimits) {
 	EXPECT_EQ(e.be(28, 4), 1u);
 	EXPECT_EQ(e.be(32, 4), 0x80000008u);
 	EXPECT_EQ(e.be64(36), 0xffffull);
+	lu.attrs.hw_max_sectors = 16;
+	Exec small(lu, inquiry(true, 0xb0, 255), 255);
+	EXPECT_EQ(small.at(5), 16) << "not above the maximum transfer length";
+	lu.attrs.hw_max_sectors = 1024;
 	// Without thin provisioning, no UNMAP limits.
 	lu.attrs.emulate_tpu = false;
 	lu.attrs.emulate_caw = false;

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+// core/device_lu.cpp: a device as a SCSI logical unit (see device_lu.h).
+#include "core/device_lu.h"
+
+#include "lio/alloc.h"
+#include "lio/log.h"
+
+namespace lio::core {
+
+namespace {
+constinit LockClass snapshot_lock_class("lio_lu_snapshot");
+constinit LockClass nexus_lock_class("lio_lu_nexuses");
+constinit LockClass task_lock_class("lio_lu_task_set");
+constinit LockClass task_wait_class("lio_lu_task_wait");
+
+template <usize N> void copy_text(char (&dst)[N], const char *src) {
+	(void)str_copy(Span<char>(dst, N), str_view(src));
+}
+} // namespace
+
+// ---- LuSnapshot ----
+
+RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
+	LuSnapshot *s = new (Gfp::Kernel) LuSnapshot();
+	if (!s)
+		return nullptr;
+	const DeviceAttrib &a = cfg.attrib;
+	s->block_size = a.block_size ? a.block_size : 512;
+	s->num_blocks = dev.size_bytes() / s->block_size;
+	scsi::LuAttributes &la = s->attributes;
+	la.emulate_tpu = a.emulate_tpu != 0;
+	la.emulate_tpws = a.emulate_tpws != 0;
+	la.emulate_write_cache = a.emulate_write_cache != 0;
+	la.emulate_fua_write = a.emulate_fua_write != 0;
+	la.emulate_caw = a.emulate_caw != 0;
+	la.emulate_3pc = a.emulate_3pc != 0;
+	la.emulate_tas = a.emulate_tas != 0;
+	la.emulate_model_alias = a.emulate_model_alias != 0;
+	la.alua_supported = a.alua_support;
+	la.is_nonrot = a.is_nonrot != 0;
+	la.unmap_zeroes_data = a.unmap_zeroes_data != 0;
+	la.max_unmap_lba_count = a.max_unmap_lba_count;
+	la.max_unmap_block_desc_count = a.max_unmap_block_desc_count;
+	la.unmap_granularity = a.unmap_granularity;
+	la.unmap_granularity_alignment = a.unmap_granularity_alignment;
+	la.max_write_same_len = a.max_write_same_len;
+	la.optimal_sectors = a.optimal_sectors;
+	la.hw_max_sectors = a.hw_max_sectors;
+	la.pi_prot_type = static_cast<u8>(a.pi_prot_type);
+	copy_text(s->vendor, cfg.wwn.vendor);
+	copy_text(s->product, cfg.wwn.model);
+	copy_text(s->revision, cfg.wwn.revision);
+	copy_text(s->serial, cfg.wwn.unit_serial);
+	s->company_id = cfg.wwn.company_id;
+	return RefPtr<LuSnapshot>::adopt(s);
+}
+
+// ---- ItlEntry ----
+
+ItlEntry::ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu)
+    : it_nexus_id_(it_nexus_id), lun_(lun), lu_(static_cast<RefPtr<DeviceLu> &&>(lu)) {}
+
+ItlEntry::~ItlEntry() { LIO_ASSERT(!lu_node.is_linked() && !session_node.is_linked()); }
+
+// ---- DeviceLu ----
+
+DeviceLu::DeviceLu(Device &dev)
+    : device_(&dev), snapshot_lock_(snapshot_lock_class), nexus_lock_(nexus_lock_class),
+      task_lock_(task_lock_class) {}
+
+DeviceLu::~DeviceLu() {
+	LIO_ASSERT(nexuses_.is_empty());
+	LIO_ASSERT(tasks_.is_empty());
+}
+
+Result<RefPtr<DeviceLu>> DeviceLu::create_locked(Device &dev, DeviceConfig &cfg) {
+	DeviceLu *lu = new (Gfp::Kernel) DeviceLu(dev);
+	if (!lu)
+		return Error::from_errno(KABI_ENOMEM);
+	RefPtr<DeviceLu> ref = RefPtr<DeviceLu>::adopt(lu);
+	RefPtr<LuSnapshot> snap = LuSnapshot::capture_locked(dev, cfg);
+	if (!snap)
+		return Error::from_errno(KABI_ENOMEM);
+	lu->snapshot_ = static_cast<RefPtr<LuSnapshot> &&>(snap);
+	return ref;
+}
+
+void DeviceLu::refresh_locked(Device &dev, DeviceConfig &cfg) {
+	RefPtr<LuSnapshot> snap = LuSnapshot::capture_locked(dev, cfg);
+	if (!snap) {
+		// The old snapshot stays: commands keep seeing the previous values.
+		log_err("lio: %s: out of memory publishing the device's new settings\n", dev.name());
+		return;
+	}
+	RefPtr<LuSnapshot> old;
+	{
+		LockGuard guard(snapshot_lock_);
+		old = static_cast<RefPtr<LuSnapshot> &&>(snapshot_);
+		snapshot_ = static_cast<RefPtr<LuSnapshot> &&>(snap);
+	}
+	// `old` is dropped here, outside the spinlock.
+}
+
+void DeviceLu::detach() { device_ = nullptr; }
+
+RefPtr<LuSnapshot> DeviceLu::snapshot() const {
+	LockGuard guard(snapshot_lock_);
+	return snapshot_;
+}
+
+void DeviceLu::add_nexus(ItlEntry &e) {
+	LockGuard guard(nexus_lock_);
+	nexuses_.push_back(e);
+}
+
+void DeviceLu::remove_nexus(ItlEntry &e) {
+	LockGuard guard(nexus_lock_);
+	if (e.lu_node.is_linked())
+		nexuses_.remove(e);
+}
+
+void DeviceLu::post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReason reason) {
+	LockGuard guard(nexus_lock_);
+	for (ItlEntry &e : nexuses_)
+		if (&e != except)
+			e.unit_attentions().post(reason);
+}
+
+// ---- task set ----
+
+bool DeviceLu::admissible_locked(const FabricCmd &cmd) const {
+	switch (cmd.task_attr) {
+	case TaskAttr::kHeadOfQueue:
+		return true;
+	case TaskAttr::kOrdered:
+		return waiting_ == 0 && running_simple_ + running_ordered_ + running_hoq_ == 0;
+	case TaskAttr::kSimple:
+	case TaskAttr::kAca:
+		break;
+	}
+	// A SIMPLE command may not pass a waiting command (an ORDERED one, or a SIMPLE one held
+	// behind it).
+	return waiting_ == 0 && running_ordered_ == 0;
+}
+
+void DeviceLu::start_locked(FabricCmd &cmd) {
+	cmd.core.flags |= kCmdRunning;
+	switch (cmd.task_attr) {
+	case TaskAttr::kHeadOfQueue:
+		running_hoq_++;
+		break;
+	case TaskAttr::kOrdered:
+		running_ordered_++;
+		break;
+	case TaskAttr::kSimple:
+	case TaskAttr::kAca:
+		running_simple_++;
+		break;
+	}
+}
+
+bool DeviceLu::task_begin(FabricCmd &cmd) {
+	Completion wake(task_wait_class);
+	{
+		LockGuard guard(task_lock_);
+		cmd.core.flags |= kCmdInTaskSet;
+		if (cmd.task_attr == TaskAttr::kHeadOfQueue)
+			tasks_.push_front(cmd);
+		else
+			tasks_.push_back(cmd);
+		if (cmd.core.flags & kCmdAborted)
+			return false;
+		if (admissible_locked(cmd)) {
+			start_locked(cmd);
+			return true;
+		}
+		cmd.core.waiter = &wake;
+		waiting_++;
+	}
+	wake.wait();
+	LockGuard guard(task_lock_);
+	cmd.core.waiter = nullptr;
+	if (!(cmd.core.flags & kCmdRunning)) {
+		// Woken by an abort, not admitted.
+		waiting_--;
+		admit_waiters_locked();
+		return false;
+	}
+	return (cmd.core.flags & kCmdAborted) == 0;
+}
+
+void DeviceLu::task_end(FabricCmd &cmd) {
+	LockGuard guard(task_lock_);
+	if (!(cmd.core.flags & kCmdInTaskSet))
+		return;
+	if (cmd.core.flags & kCmdRunning) {
+		switch (cmd.task_attr) {
+		case TaskAttr::kHeadOfQueue:
+			running_hoq_--;
+			break;
+		case TaskAttr::kOrdered:
+			running_ordered_--;
+			break;
+		case TaskAttr::kSimple:
+		case TaskAttr::kAca:
+			running_simple_--;
+			break;
+		}
+	}
+	cmd.core.flags &= ~(kCmdInTaskSet | kCmdRunning);
+	tasks_.remove(cmd);
+	admit_waiters_locked();
+}
+
+// Admits waiting commands in arrival order: SIMPLE ones while no ORDERED command runs or
+// waits before them, an ORDERED one only when nothing runs, and nothing after it.
+void DeviceLu::admit_waiters_locked() {
+	for (FabricCmd &c : tasks_) {
+		if (!c.core.waiter || (c.core.flags & (kCmdRunning | kCmdAborted)))
+			continue;
+		bool ok;
+		if (c.task_attr == TaskAttr::kOrdered)
+			ok = running_simple_ + running_ordered_ + running_hoq_ == 0;
+		else
+			ok = running_ordered_ == 0;
+		if (!ok)
+			return;
+		waiting_--;
+		start_locked(c);
+		static_cast<Completion *>(c.core.waiter)->complete();
+		if (c.task_attr == TaskAttr::kOrdered)
+			return;
+	}
+}
+
+// ---- CommandLu ----
+
+scsi::LuIdentity CommandLu::identity() const {
+	scsi::LuIdentity id;
+	id.vendor = str_view(snap_->vendor);
+	id.product = str_view(snap_->product);
+	id.revision = str_view(snap_->revision);
+	id.unit_serial = str_view(snap_->serial);
+	id.company_id = snap_->company_id;
+	return id;
+}
+
+namespace {
+// Byte range of [lba, lba + blocks) or EINVAL on overflow (the engine has range-checked).
+Result<void> byte_range(u64 lba, u64 blocks, u32 block_size, u64 *off, u64 *len) {
+	if (blocks > ~0ull / block_size || lba > ~0ull / block_size)
+		return Error::from_errno(KABI_EINVAL);
+	*off = lba * block_size;
+	*len = blocks * block_size;
+	return {};
+}
+} // namespace
+
+Result<void> CommandLu::read(u64 lba, u32 blocks, const DataBuf &dst) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	u64 off, len;
+	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
+	if (dst.size() < len)
+		return Error::from_errno(KABI_EINVAL);
+	return dev->read(off, dst.slice(0, len));
+}
+
+Result<void> CommandLu::write(u64 lba, u32 blocks, const DataBuf &src, bool fua) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	u64 off, len;
+	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
+	if (src.size() < len)
+		return Error::from_errno(KABI_EINVAL);
+	return dev->write(off, src.slice(0, len), fua);
+}
+
+Result<void> CommandLu::flush(u64 lba, u64 blocks) {
+	(void)lba;
+	(void)blocks;
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	return dev->flush();
+}
+
+Result<void> CommandLu::unmap(u64 lba, u64 blocks) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	u64 off, len;
+	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
+	return dev->unmap(off, len);
+}
+
+Result<void> CommandLu::write_zeroes(u64 lba, u64 blocks) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	u64 off, len;
+	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
+	return dev->write_zeroes(off, len);
+}
+
+} // namespace lio::core

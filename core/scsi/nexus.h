@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/scsi/nexus.h: the state the engine keeps per I_T_L nexus (pending unit attentions) and
+ * per logical unit (SPC-2 reservation, write serialisation for the atomic commands), and the
+ * ItlNexus interface a command arrives on. The device model (core/) implements ItlNexus and
+ * embeds one LuState per device; the engine only uses them.
+ */
+#ifndef LIO_CORE_SCSI_NEXUS_H
+#define LIO_CORE_SCSI_NEXUS_H
+
+#include "core/scsi/sense.h"
+#include "lio/atomic.h"
+#include "lio/lock.h"
+#include "lio/types.h"
+
+namespace lio::scsi {
+
+// Pending unit attention conditions of one I_T_L nexus, oldest first (SAM-5 5.14, SPC-4
+// UA_INTLCK_CTRL = 0: a condition is reported once, with CHECK CONDITION or by REQUEST SENSE,
+// and is then gone). Equal reasons are kept once. When kCapacity conditions are pending, a
+// new one is dropped: the oldest are the ones to report first, and an initiator that has
+// that many to read rescans anyway. Thread-safe, any context (an irqsave spinlock).
+class UnitAttentionQueue final {
+  public:
+	static constexpr usize kCapacity = 16;
+
+	UnitAttentionQueue();
+	UnitAttentionQueue(const UnitAttentionQueue &) = delete;
+	UnitAttentionQueue &operator=(const UnitAttentionQueue &) = delete;
+
+	void post(SenseReason reason); // kNone is ignored
+	bool pending() const;
+	SenseReason take();            // the oldest, removed; kNone when none is pending
+	SenseReason peek() const;      // the oldest, kept; kNone when none is pending
+	void clear(SenseReason reason);
+	void clear_all();
+
+  private:
+	void remove_at_locked(usize i);
+
+	mutable SpinLock lock_;
+	SenseReason queue_[kCapacity] = {}; // [0, count_): oldest first (under lock_)
+	usize count_ = 0;
+};
+
+// Per-LU state shared by every nexus.
+//
+// SPC-2 RESERVE/RELEASE: the holder is an I_T nexus id (0 = not reserved). The device model
+// calls clear_reservation() on LOGICAL UNIT RESET and when the holder's I_T nexus is lost.
+//
+// Write serialisation: COMPARE AND WRITE and ORWRITE must be atomic against every other
+// write to the blocks they touch. Every medium-modifying command holds a SharedWrite for its
+// duration, the atomic ones an ExclusiveWrite. Without a reader-writer lock at the boundary,
+// "shared" is one of kWriteStripes mutexes (picked round-robin, so concurrent plain writes
+// rarely meet and never wait for a CAW that is not running) and "exclusive" is all of them,
+// taken in index order (each stripe has its own lock class, so lockdep sees an order, not
+// recursion). A plain write costs one uncontended mutex; a CAW waits for the writes in flight.
+class LuState final {
+  public:
+	static constexpr usize kWriteStripes = 8;
+
+	LuState();
+	LuState(const LuState &) = delete;
+	LuState &operator=(const LuState &) = delete;
+
+	// ---- SPC-2 reservation ----
+	u64 reservation_holder() const;
+	// Reserves for it_nexus_id; false when another nexus holds the reservation (a RESERVE
+	// by the holder succeeds again).
+	bool reserve(u64 it_nexus_id);
+	// Only the holder's release has an effect (SPC-2: RELEASE from another nexus is GOOD).
+	void release(u64 it_nexus_id);
+	void clear_reservation();
+	// Reserved by a nexus other than it_nexus_id.
+	bool reservation_conflict(u64 it_nexus_id) const;
+
+	// ---- write serialisation (see above) ----
+	class [[nodiscard]] SharedWrite final {
+	  public:
+		explicit SharedWrite(LuState &s);
+		~SharedWrite();
+		SharedWrite(const SharedWrite &) = delete;
+		SharedWrite &operator=(const SharedWrite &) = delete;
+
+	  private:
+		Mutex &stripe_;
+	};
+	class [[nodiscard]] ExclusiveWrite final {
+	  public:
+		explicit ExclusiveWrite(LuState &s);
+		~ExclusiveWrite();
+		ExclusiveWrite(const ExclusiveWrite &) = delete;
+		ExclusiveWrite &operator=(const ExclusiveWrite &) = delete;
+
+	  private:
+		LuState &s_;
+	};
+
+  private:
+	mutable SpinLock lock_;
+	u64 holder_ = 0; // under lock_
+	Atomic<u32> next_stripe_{0};
+	Mutex stripes_[kWriteStripes];
+};
+
+// The I_T_L nexus a command arrives on. execute() with a null nexus has no unit attentions
+// and no reservations (host tests, internal commands).
+class ItlNexus {
+  public:
+	// Nonzero, unique per I_T nexus (shared by that nexus's I_T_L nexuses).
+	virtual u64 it_nexus_id() const = 0;
+	virtual UnitAttentionQueue &unit_attentions() = 0;
+
+  protected:
+	~ItlNexus() = default;
+};
+
+} // namespace lio::scsi
+
+#endif // LIO_CORE_SCSI_NEXUS_H

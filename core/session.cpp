@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+// core/session.cpp: an I_T nexus; command and task-management execution (see session.h).
+#include "core/session.h"
+
+#include "core/scsi/opcode_table.h"
+#include "core/tpg.h"
+#include "lio/alloc.h"
+#include "lio/log.h"
+
+namespace lio::core {
+
+namespace {
+
+constinit LockClass session_lock_class("lio_session");
+constinit LockClass session_drain_class("lio_session_drain");
+constinit LockClass tmf_wait_class("lio_tmf_wait");
+
+Atomic<u64> g_next_nexus_id{1};
+
+// REPORT LUNS through the session's TPG.
+class SessionLunMap final : public scsi::LunMap {
+  public:
+	explicit SessionLunMap(const Session &s) : s_(s) {}
+	void for_each_lun(scsi::LunVisitor &v) const override { s_.tpg().for_each_lun(s_, v); }
+
+  private:
+	const Session &s_;
+};
+
+// The logical unit of a LUN number nothing is mapped at: only REPORT LUNS runs against it.
+class AbsentLu final : public scsi::LogicalUnit {
+  public:
+	u32 block_size() const override { return 512; }
+	u64 num_blocks() const override { return 0; }
+	scsi::LuIdentity identity() const override { return {}; }
+	scsi::LuAttributes attributes() const override { return {}; }
+	bool read_only() const override { return true; }
+	Result<void> read(u64, u32, const DataBuf &) override { return no_lun(); }
+	Result<void> write(u64, u32, const DataBuf &, bool) override { return no_lun(); }
+	Result<void> flush(u64, u64) override { return no_lun(); }
+	Result<void> unmap(u64, u64) override { return no_lun(); }
+	Result<void> write_zeroes(u64, u64) override { return no_lun(); }
+	scsi::LuState &state() override { return state_; }
+	void post_unit_attention_others(const scsi::ItlNexus *, scsi::SenseReason) override {}
+
+  private:
+	static Error no_lun() { return scsi::sense_error(scsi::SenseReason::kLunNotSupported); }
+	scsi::LuState state_;
+};
+
+DataBuf data_in_of(const FabricCmd &cmd) {
+	if (cmd.dir != DataDir::kFromDevice && cmd.dir != DataDir::kBidi)
+		return DataBuf();
+	usize n = min(static_cast<usize>(cmd.expected_length), cmd.data.size());
+	return cmd.data.slice(0, n);
+}
+
+DataBuf data_out_of(const FabricCmd &cmd) {
+	if (cmd.dir != DataDir::kToDevice)
+		return DataBuf();
+	usize n = min(static_cast<usize>(cmd.expected_length), cmd.data.size());
+	return cmd.data.slice(0, n);
+}
+
+} // namespace
+
+Session::Session(Tpg &tpg, RefPtr<NodeAcl> acl, StrView initiator, StrView session_id)
+    : tpg_(tpg), acl_(static_cast<RefPtr<NodeAcl> &&>(acl)),
+      id_(g_next_nexus_id.fetch_add(1, MemoryOrder::Relaxed)), lock_(session_lock_class),
+      drained_(session_drain_class) {
+	(void)str_copy(Span<char>(initiator_, sizeof(initiator_)), initiator);
+	(void)str_copy(Span<char>(session_id_, sizeof(session_id_)), session_id);
+}
+
+Session::~Session() {
+	LIO_ASSERT(active_.is_empty());
+	LIO_ASSERT(entries_.is_empty());
+}
+
+Result<RefPtr<Session>> Session::create(Tpg &tpg, RefPtr<NodeAcl> acl, StrView initiator,
+					StrView session_id) {
+	if (initiator.size() == 0 || initiator.size() >= kMaxInitiatorName ||
+	    session_id.size() >= kMaxSessionId)
+		return Error::from_errno(KABI_EINVAL);
+	Session *s = new (Gfp::Kernel)
+	    Session(tpg, static_cast<RefPtr<NodeAcl> &&>(acl), initiator, session_id);
+	if (!s)
+		return Error::from_errno(KABI_ENOMEM);
+	return RefPtr<Session>::adopt(s);
+}
+
+// ---- commands ----
+
+void Session::fail(FabricCmd &cmd, scsi::ScsiStatus status, scsi::SenseReason reason) {
+	cmd.status = status;
+	cmd.data_length = 0;
+	cmd.residual = scsi::Residual::kNone;
+	cmd.residual_count = 0;
+	cmd.sense_length = 0;
+	if (reason != scsi::SenseReason::kNone) {
+		scsi::SenseDetail detail;
+		usize n = scsi::SenseData::build(MutableBytes(cmd.sense, sizeof(cmd.sense)), reason,
+						 detail, false);
+		cmd.sense_length = static_cast<u8>(min(n, sizeof(cmd.sense)));
+	}
+	if (cmd.expected_length) {
+		cmd.residual = scsi::Residual::kUnderflow;
+		cmd.residual_count = cmd.expected_length;
+	}
+	cmd.queue_response();
+}
+
+void Session::submit(FabricCmd &cmd) {
+	cmd.core = FabricCmd::CoreState();
+	{
+		// A nexus that is going starts nothing new (BUSY: the initiator retries elsewhere).
+		LockGuard guard(lock_);
+		cmd.core.flags |= kCmdActive;
+		active_.push_back(cmd);
+		if (closing_)
+			cmd.core.flags |= kCmdAborted;
+	}
+	if (cmd.core.flags & kCmdAborted) {
+		fail(cmd, scsi::ScsiStatus::kBusy, scsi::SenseReason::kNone);
+		return;
+	}
+
+	bool read_only = false;
+	RefPtr<Lun> lun = tpg_.lookup_lun(*this, cmd.lun, &read_only);
+	if (!lun || !lun->get_io()) {
+		answer_without_lun(cmd);
+		return;
+	}
+	Device &dev = lun->device();
+	DeviceLu *dlu = dev.lu;
+	ItlEntry *entry = dlu ? entry_for(cmd.lun, *dlu) : nullptr;
+	if (!entry) {
+		lun->put_io();
+		fail(cmd, scsi::ScsiStatus::kCheckCondition,
+		     dlu ? scsi::SenseReason::kInsufficientResources
+			 : scsi::SenseReason::kLunNotSupported);
+		return;
+	}
+	cmd.core.lun = lun.leak_ref(); // with get_io(): both given back by release()
+	cmd.core.nexus = entry;
+	cmd.core.read_only = read_only;
+
+	if (cmd.dir == DataDir::kToDevice && cmd.expected_length)
+		cmd.fetch_data_out(*this);
+	else
+		execute(cmd);
+}
+
+void Session::data_out_ready(FabricCmd &cmd) { execute(cmd); }
+
+void Session::execute(FabricCmd &cmd) {
+	auto *entry = static_cast<ItlEntry *>(cmd.core.nexus);
+	auto *lun = static_cast<Lun *>(cmd.core.lun);
+	DeviceLu &dlu = entry->device_lu();
+
+	if (!dlu.task_begin(cmd)) {
+		dlu.task_end(cmd);
+		if (cmd.core.flags & kCmdSendTas)
+			fail(cmd, scsi::ScsiStatus::kTaskAborted, scsi::SenseReason::kNone);
+		else
+			cmd.aborted();
+		return;
+	}
+
+	RefPtr<LuSnapshot> snap = dlu.snapshot();
+	CommandLu clu(dlu, static_cast<RefPtr<LuSnapshot> &&>(snap), cmd.core.read_only);
+	scsi::Command sc(Bytes(cmd.cdb, cmd.cdb_length), data_in_of(cmd), data_out_of(cmd));
+	SessionLunMap luns(*this);
+	scsi::execute(sc, clu, entry, &luns);
+	dlu.task_end(cmd);
+
+	u64 in = sc.data_in_length();
+	u64 out = cmd.dir == DataDir::kToDevice && sc.status() == scsi::ScsiStatus::kGood
+		      ? data_out_of(cmd).size()
+		      : 0;
+	lun->count_command(in, out);
+
+	if (cmd.core.flags & kCmdAborted) {
+		if (cmd.core.flags & kCmdSendTas)
+			fail(cmd, scsi::ScsiStatus::kTaskAborted, scsi::SenseReason::kNone);
+		else
+			cmd.aborted();
+		return;
+	}
+	finish(cmd, sc);
+}
+
+void Session::finish(FabricCmd &cmd, const scsi::Command &sc) {
+	cmd.status = sc.status();
+	cmd.data_length = static_cast<u32>(sc.data_in_length());
+	cmd.residual = sc.residual();
+	cmd.residual_count = static_cast<u32>(min(sc.residual_count(), static_cast<u64>(~0u)));
+	Bytes sense = sc.sense();
+	usize n = min(sense.size(), sizeof(cmd.sense));
+	for (usize i = 0; i < n; i++)
+		cmd.sense[i] = sense.data()[i];
+	cmd.sense_length = static_cast<u8>(n);
+	cmd.queue_response();
+}
+
+// No LUN at this number for this nexus (SPC-4 6.6.2, SAM-5 5.9.6): INQUIRY answers with
+// peripheral qualifier 011b, REPORT LUNS and REQUEST SENSE work, anything else is LOGICAL
+// UNIT NOT SUPPORTED.
+void Session::answer_without_lun(FabricCmd &cmd) {
+	u8 opcode = cmd.cdb_length ? cmd.cdb[0] : 0xff;
+	DataBuf in = data_in_of(cmd);
+	if (opcode == 0x12 && cmd.cdb_length >= 6) { // INQUIRY
+		u8 data[36] = {};
+		data[0] = 0x7f; // qualifier 011b, type 1Fh: no logical unit here
+		bool evpd = cmd.cdb[1] & 1;
+		usize len;
+		if (evpd) {
+			data[1] = cmd.cdb[2];
+			len = 4;
+		} else {
+			data[2] = 0x06; // SPC-4
+			data[3] = 0x02; // response data format 2
+			data[4] = 31;
+			const char *id = "LIO-ORG ";
+			for (usize i = 0; i < 8; i++)
+				data[8 + i] = static_cast<u8>(id[i]);
+			for (usize i = 16; i < 36; i++)
+				data[i] = ' ';
+			len = 36;
+		}
+		usize alloc = (static_cast<usize>(cmd.cdb[3]) << 8) | cmd.cdb[4];
+		usize n = min(min(len, alloc), in.size());
+		in.copy_from(0, Bytes(data, n));
+		cmd.status = scsi::ScsiStatus::kGood;
+		cmd.data_length = static_cast<u32>(n);
+		cmd.sense_length = 0;
+		cmd.residual = n < cmd.expected_length ? scsi::Residual::kUnderflow
+						       : scsi::Residual::kNone;
+		cmd.residual_count = static_cast<u32>(cmd.expected_length - n);
+		cmd.queue_response();
+		return;
+	}
+	if (opcode == 0xa0) { // REPORT LUNS
+		AbsentLu absent;
+		scsi::Command sc(Bytes(cmd.cdb, cmd.cdb_length), in, DataBuf());
+		SessionLunMap luns(*this);
+		scsi::execute(sc, absent, nullptr, &luns);
+		finish(cmd, sc);
+		return;
+	}
+	if (opcode == 0x03 && cmd.cdb_length >= 6) { // REQUEST SENSE: the reason, as data
+		u8 data[scsi::SenseData::kMaxLength] = {};
+		bool desc = cmd.cdb[1] & 1;
+		usize len = scsi::SenseData::build(MutableBytes(data, sizeof(data)),
+						   scsi::SenseReason::kLunNotSupported,
+						   scsi::SenseDetail(), desc);
+		usize n = min(min(len, static_cast<usize>(cmd.cdb[4])), in.size());
+		in.copy_from(0, Bytes(data, n));
+		cmd.status = scsi::ScsiStatus::kGood;
+		cmd.data_length = static_cast<u32>(n);
+		cmd.sense_length = 0;
+		cmd.residual = n < cmd.expected_length ? scsi::Residual::kUnderflow
+						       : scsi::Residual::kNone;
+		cmd.residual_count = static_cast<u32>(cmd.expected_length - n);
+		cmd.queue_response();
+		return;
+	}
+	fail(cmd, scsi::ScsiStatus::kCheckCondition, scsi::SenseReason::kLunNotSupported);
+}
+
+ItlEntry *Session::entry_for(u64 lun, DeviceLu &lu) {
+	ItlEntry *stale = nullptr;
+	{
+		LockGuard guard(lock_);
+		for (ItlEntry &e : entries_) {
+			if (e.lun() != lun)
+				continue;
+			if (&e.device_lu() == &lu)
+				return &e;
+			// Another device is at this LUN number now: its pending conditions go.
+			entries_.remove(e);
+			stale = &e;
+			break;
+		}
+	}
+	if (stale) {
+		stale->device_lu().remove_nexus(*stale);
+		delete stale;
+	}
+	ItlEntry *e = new (Gfp::Kernel) ItlEntry(id_, lun, RefPtr<DeviceLu>::retain(&lu));
+	if (!e)
+		return nullptr;
+	// A new I_T_L nexus starts with a reset condition (SAM-5 6.3.2).
+	e->unit_attentions().post(scsi::SenseReason::kPowerOnResetOccurred);
+	ItlEntry *raced = nullptr;
+	{
+		LockGuard guard(lock_);
+		for (ItlEntry &x : entries_)
+			if (x.lun() == lun && &x.device_lu() == &lu)
+				raced = &x;
+		if (!raced)
+			entries_.push_back(*e);
+	}
+	if (raced) {
+		delete e;
+		return raced;
+	}
+	lu.add_nexus(*e);
+	return e;
+}
+
+void Session::release(FabricCmd &cmd) {
+	if (auto *lun = static_cast<Lun *>(cmd.core.lun)) {
+		cmd.core.lun = nullptr;
+		lun->put_io();
+		lun->unref();
+	}
+	LockGuard guard(lock_);
+	if (cmd.core.flags & kCmdActive) {
+		active_.remove(cmd);
+		cmd.core.flags &= ~kCmdActive;
+	}
+	// Under the lock: close() takes it once after waking, so the session cannot be freed
+	// while this call still touches it.
+	if (closing_ && active_.is_empty())
+		drained_.complete_all();
+}
+
+u32 Session::active_commands() const {
+	LockGuard guard(lock_);
+	return static_cast<u32>(active_.size());
+}
+
+void Session::luns_changed() {
+	LockGuard guard(lock_);
+	for (ItlEntry &e : entries_)
+		e.unit_attentions().post(scsi::SenseReason::kReportedLunsDataChanged);
+}
+
+void Session::shutdown() {
+	LockGuard guard(lock_);
+	closing_ = true;
+}
+
+void Session::close() {
+	bool wait;
+	{
+		LockGuard guard(lock_);
+		closing_ = true;
+		wait = !active_.is_empty();
+	}
+	if (wait) {
+		// Commands already submitted finish normally; the fabric releases them.
+		while (!drained_.wait_for_ms(10000))
+			log_warn("lio: session %s: still waiting for %u commands to be released\n",
+				 initiator_, active_commands());
+		LockGuard barrier(lock_); // the last release() has left
+	}
+	// Unregister the I_T_L nexuses; the SPC-2 reservations this nexus held go with it.
+	for (;;) {
+		ItlEntry *e;
+		{
+			LockGuard guard(lock_);
+			e = entries_.pop_front();
+		}
+		if (!e)
+			break;
+		DeviceLu &dlu = e->device_lu();
+		if (dlu.state().reservation_holder() == id_)
+			dlu.state().release(id_);
+		dlu.remove_nexus(*e);
+		delete e;
+	}
+	tpg_.session_closed(*this); // drops the TPG's reference: *this may be gone
+}
+
+// ---- task management ----
+
+bool Session::has_active(const FabricCmd *cmd) const {
+	LockGuard guard(lock_);
+	for (const FabricCmd &c : active_)
+		if (&c == cmd)
+			return true;
+	return false;
+}
+
+template <typename Pred> void Session::wait_until(Pred &&pred) {
+	Completion nap(tmf_wait_class);
+	while (!pred())
+		(void)nap.wait_for_ms(5);
+}
+
+void Session::task_management(FabricTmf &tmf) {
+	using F = TmfFunction;
+	tmf.response = TmfResponse::kFunctionComplete;
+
+	switch (tmf.function) {
+	case F::kClearAca:
+	case F::kTargetReset:
+	case F::kQueryAsyncEvent:
+		// No ACA; a target reset is not offered (SAM-5 drops it, LIO rejects it too).
+		tmf.response = TmfResponse::kFunctionRejected;
+		tmf.queue_response();
+		return;
+	case F::kItNexusReset: {
+		// Every task of this nexus goes; its I_T_L nexuses see a reset condition and its
+		// SPC-2 reservations are released.
+		{
+			LockGuard guard(lock_);
+			for (FabricCmd &c : active_)
+				c.core.flags |= kCmdAborted;
+		}
+		{
+			LockGuard guard(lock_);
+			for (ItlEntry &e : entries_)
+				e.device_lu().abort_tasks([this](const FabricCmd &c) {
+					return static_cast<ItlEntry *>(c.core.nexus)->it_nexus_id() == id_;
+				});
+		}
+		wait_until([this] {
+			LockGuard guard(lock_);
+			for (FabricCmd &c : active_)
+				if (c.core.flags & kCmdInTaskSet)
+					return false;
+			return true;
+		});
+		LockGuard guard(lock_);
+		for (ItlEntry &e : entries_) {
+			if (e.device_lu().state().reservation_holder() == id_)
+				e.device_lu().state().release(id_);
+			e.unit_attentions().post(scsi::SenseReason::kPowerOnResetOccurred);
+		}
+		break;
+	}
+	default: {
+		bool ro;
+		RefPtr<Lun> lun = tpg_.lookup_lun(*this, tmf.lun, &ro);
+		if (!lun || !lun->get_io()) {
+			tmf.response = TmfResponse::kIncorrectLun;
+			break;
+		}
+		DeviceLu *dlu = lun->device().lu;
+		if (!dlu) {
+			lun->put_io();
+			tmf.response = TmfResponse::kIncorrectLun;
+			break;
+		}
+		RefPtr<DeviceLu> lu_ref = RefPtr<DeviceLu>::retain(dlu);
+		u64 lun_no = tmf.lun;
+		u64 my_id = id_;
+		auto mine_on_lun = [lun_no, my_id](const FabricCmd &c) {
+			auto *e = static_cast<ItlEntry *>(c.core.nexus);
+			return e && e->it_nexus_id() == my_id && c.lun == lun_no;
+		};
+		bool tas = dlu->snapshot()->attributes.emulate_tas;
+
+		switch (tmf.function) {
+		case F::kAbortTask: {
+			FabricCmd *target = nullptr;
+			{
+				LockGuard guard(lock_);
+				for (FabricCmd &c : active_)
+					if (c.tag == tmf.ref_tag && c.lun == lun_no &&
+					    !(c.core.flags & kCmdAborted)) {
+						target = &c;
+						c.core.flags |= kCmdAborted;
+						break;
+					}
+			}
+			if (!target) {
+				tmf.response = TmfResponse::kTaskDoesNotExist;
+				break;
+			}
+			dlu->abort_tasks([target](const FabricCmd &c) { return &c == target; });
+			wait_until([&] {
+				return !dlu->any_task([target](const FabricCmd &c) {
+					return &c == target;
+				});
+			});
+			break;
+		}
+		case F::kAbortTaskSet:
+			{
+				LockGuard guard(lock_);
+				for (FabricCmd &c : active_)
+					if (c.lun == lun_no)
+						c.core.flags |= kCmdAborted;
+			}
+			dlu->abort_tasks(mine_on_lun);
+			wait_until([&] { return !dlu->any_task(mine_on_lun); });
+			break;
+		case F::kClearTaskSet:
+		case F::kLunReset: {
+			{
+				LockGuard guard(lock_);
+				for (FabricCmd &c : active_)
+					if (c.lun == lun_no)
+						c.core.flags |= kCmdAborted;
+			}
+			ItlEntry *mine = nullptr;
+			{
+				LockGuard guard(lock_);
+				for (ItlEntry &e : entries_)
+					if (e.lun() == lun_no && &e.device_lu() == dlu)
+						mine = &e;
+			}
+			// Tasks of other nexuses end with TASK ABORTED when TAS is set (SAM-5
+			// 5.6); without it they get no response and their nexuses a unit
+			// attention.
+			dlu->abort_tasks(mine_on_lun);
+			u32 others = dlu->abort_tasks([](const FabricCmd &) { return true; },
+						      tas ? static_cast<u32>(kCmdSendTas) : 0u);
+			wait_until([&] { return !dlu->any_task([](const FabricCmd &) {
+				return true;
+			}); });
+			if (tmf.function == F::kLunReset) {
+				dlu->state().clear_reservation();
+				dlu->post_unit_attention(mine, scsi::SenseReason::kPowerOnResetOccurred);
+			} else if (others && !tas) {
+				dlu->post_unit_attention(
+				    mine, scsi::SenseReason::kCommandsClearedByAnotherInitiator);
+			}
+			break;
+		}
+		case F::kQueryTask: {
+			LockGuard guard(lock_);
+			for (FabricCmd &c : active_)
+				if (c.tag == tmf.ref_tag && c.lun == lun_no)
+					tmf.response = TmfResponse::kFunctionSucceeded;
+			break;
+		}
+		case F::kQueryTaskSet:
+			if (dlu->any_task(mine_on_lun))
+				tmf.response = TmfResponse::kFunctionSucceeded;
+			break;
+		default:
+			tmf.response = TmfResponse::kFunctionRejected;
+			break;
+		}
+		lun->put_io();
+		break;
+	}
+	}
+	tmf.queue_response();
+}
+
+} // namespace lio::core

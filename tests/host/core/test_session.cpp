@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+// The data path (core/session.cpp, core/device_lu.cpp): a test fabric's commands through a
+// TPG, a LUN and a ramdisk, with unit attentions, unmapped LUNs, task attributes, task
+// management and LUN removal while commands are in flight.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "backstores/ramdisk/ramdisk.h"
+#include "core/device_lu.h"
+#include "core/hba.h"
+#include "core/lun.h"
+#include "core/session.h"
+#include "core/target_core.h"
+#include "core/tpg.h"
+#include "test_support.h"
+
+namespace {
+
+using namespace lio;
+using core::FabricCmd;
+using core::FabricTmf;
+using scsi::ScsiStatus;
+
+class TestTpg final : public core::FabricTpg {};
+
+class TestFabric final : public core::Fabric {
+  public:
+	const char *name() const override { return "testfab"; }
+	core::ProtocolId protocol_id() const override { return core::ProtocolId::kSas; }
+	const core::FabricAttrs &attrs() const override { return attrs_; }
+	Result<OwnPtr<core::FabricWwn>> make_wwn(StrView) override {
+		return Error::from_errno(KABI_EPERM);
+	}
+	Result<OwnPtr<core::FabricTpg>> make_tpg(core::FabricWwn &, u16) override {
+		return Error::from_errno(KABI_EPERM);
+	}
+	Result<OwnPtr<core::FabricAcl>> make_acl(core::FabricTpg &, StrView) override {
+		return OwnPtr<core::FabricAcl>();
+	}
+	bool default_generate_node_acls() const override { return true; }
+	bool default_demo_mode_write_protect() const override { return false; }
+
+  private:
+	core::FabricAttrs attrs_;
+};
+
+// A command as a fabric would make one: a buffer split into two segments (so the engine
+// sees real scatter-gather), and the response recorded.
+class TestCmd final : public FabricCmd {
+  public:
+	TestCmd(std::vector<uint8_t> cdb_bytes, core::DataDir d, size_t len, uint64_t lun_no = 0,
+		uint64_t tag_no = 1)
+	    : buf(len) {
+		lun = lun_no;
+		tag = tag_no;
+		dir = d;
+		expected_length = static_cast<u32>(len);
+		cdb_length = static_cast<u8>(cdb_bytes.size());
+		memcpy(cdb, cdb_bytes.data(), cdb_bytes.size());
+		size_t half = len / 2;
+		segs[0] = {buf.data(), half};
+		segs[1] = {buf.data() + half, len - half};
+		data = DataBuf(Span<const DataSegment>(segs, 2));
+	}
+	void queue_response() override { responded++; }
+	void aborted() override { was_aborted++; }
+
+	uint8_t sense_key() const { return sense_length > 2 ? (sense[2] & 0x0f) : 0xff; }
+	uint8_t asc() const { return sense_length > 12 ? sense[12] : 0xff; }
+	uint8_t ascq() const { return sense_length > 13 ? sense[13] : 0xff; }
+
+	std::vector<uint8_t> buf;
+	DataSegment segs[2];
+	std::atomic<int> responded{0};
+	std::atomic<int> was_aborted{0};
+};
+
+class TestTmf final : public FabricTmf {
+  public:
+	void queue_response() override { responded++; }
+	int responded = 0;
+};
+
+std::vector<uint8_t> rw10(uint8_t op, uint32_t lba, uint16_t blocks) {
+	return {op, 0, uint8_t(lba >> 24), uint8_t(lba >> 16), uint8_t(lba >> 8), uint8_t(lba),
+		0, uint8_t(blocks >> 8), uint8_t(blocks), 0};
+}
+const std::vector<uint8_t> kTur = {0, 0, 0, 0, 0, 0};
+std::vector<uint8_t> inquiry(uint8_t alloc) { return {0x12, 0, 0, 0, alloc, 0}; }
+std::vector<uint8_t> report_luns(uint32_t alloc) {
+	return {0xa0, 0, 0, 0, 0, 0, uint8_t(alloc >> 24), uint8_t(alloc >> 16),
+		uint8_t(alloc >> 8), uint8_t(alloc), 0, 0};
+}
+
+struct DataPath : ::testing::Test {
+	static OwnPtr<core::TargetCore> make_core() { return MUST(core::TargetCore::create()); }
+
+	void SetUp() override {
+		dev = make<backstores::RamdiskDevice>(Gfp::Kernel, hba, str_view("rd0"));
+		{
+			LockGuard guard(dev->lock());
+			core::DeviceConfig &cfg = dev->config_locked();
+			ASSERT_TRUE(dev->control_locked(str_view("rd_pages"), str_view("64")).is_ok());
+			ASSERT_TRUE(dev->configure_locked(cfg).is_ok());
+			cfg.attrib.block_size = cfg.attrib.hw_block_size;
+			cfg.configured = true;
+			dev->lu = MUST(core::DeviceLu::create_locked(*dev, cfg)).leak_ref();
+		}
+		tpg = MUST(core::Tpg::create(fabric, str_view("naa.5001405abcdef012"), 1,
+					     make<TestTpg>(Gfp::Kernel)));
+		lun0 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 0));
+		ASSERT_TRUE(tpg->add_lun(*lun0).is_ok());
+		ASSERT_TRUE(lun0->link(*dev).is_ok());
+		session = MUST(tpg->open_session(str_view("naa.500140500000000a"), str_view("")));
+	}
+
+	void TearDown() override {
+		if (session)
+			session->close();
+		lun0->unlink();
+		tpg->remove_lun(*lun0);
+		lun0 = nullptr;
+		tpg->shutdown();
+		tpg = nullptr;
+		core::DeviceLu *lu = exchange(dev->lu, nullptr);
+		lu->detach();
+		lu->unref();
+		dev = nullptr;
+	}
+
+	// Runs one command to its response and releases it.
+	void run(TestCmd &c) {
+		session->submit(c);
+		EXPECT_EQ(c.responded + c.was_aborted, 1);
+		session->release(c);
+	}
+	// Consumes the POWER ON, RESET condition a new I_T_L nexus starts with.
+	void clear_ua(uint64_t lun = 0) {
+		TestCmd c(kTur, core::DataDir::kNone, 0, lun);
+		run(c);
+	}
+
+	LeakCheck leaks;
+	TestFabric fabric;
+	OwnPtr<core::TargetCore> core = make_core();
+	core::Hba hba{*core, backstores::g_ramdisk_backend, str_view("rd_mcp_0"), 0, 0, 1};
+	OwnPtr<backstores::RamdiskDevice> dev;
+	RefPtr<core::Tpg> tpg;
+	RefPtr<core::Lun> lun0;
+	core::SessionPort *session = nullptr;
+};
+
+TEST_F(DataPath, FirstCommandSeesPowerOnResetThenGood) {
+	TestCmd c1(kTur, core::DataDir::kNone, 0);
+	run(c1);
+	EXPECT_EQ(c1.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(c1.sense_key(), 0x6);
+	EXPECT_EQ(c1.asc(), 0x29);
+	TestCmd c2(kTur, core::DataDir::kNone, 0);
+	run(c2);
+	EXPECT_EQ(c2.status, ScsiStatus::kGood);
+}
+
+TEST_F(DataPath, WriteThenReadBackAcrossSegments) {
+	clear_ua();
+	TestCmd w(rw10(0x2a, 3, 4), core::DataDir::kToDevice, 4 * 512);
+	for (size_t i = 0; i < w.buf.size(); i++)
+		w.buf[i] = uint8_t(i * 13 + 1);
+	run(w);
+	ASSERT_EQ(w.status, ScsiStatus::kGood);
+	TestCmd r(rw10(0x28, 3, 4), core::DataDir::kFromDevice, 4 * 512);
+	run(r);
+	ASSERT_EQ(r.status, ScsiStatus::kGood);
+	EXPECT_EQ(r.data_length, 4u * 512);
+	EXPECT_EQ(r.buf, w.buf);
+	EXPECT_EQ(lun0->in_cmds(), 3u);
+	EXPECT_EQ(lun0->written_bytes(), 4u * 512);
+	EXPECT_EQ(lun0->read_bytes(), 4u * 512);
+}
+
+TEST_F(DataPath, ReadPastTheEndIsLbaOutOfRange) {
+	clear_ua();
+	// 64 pages of 4 KiB = 512 blocks of 512 bytes.
+	TestCmd r(rw10(0x28, 511, 2), core::DataDir::kFromDevice, 2 * 512);
+	run(r);
+	EXPECT_EQ(r.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(r.sense_key(), 0x5);
+	EXPECT_EQ(r.asc(), 0x21);
+}
+
+TEST_F(DataPath, UnmappedLunInquiryHasQualifier3AndOtherCommandsFail) {
+	TestCmd inq(inquiry(36), core::DataDir::kFromDevice, 36, 5);
+	run(inq);
+	EXPECT_EQ(inq.status, ScsiStatus::kGood);
+	EXPECT_EQ(inq.buf[0], 0x7f);
+	TestCmd tur(kTur, core::DataDir::kNone, 0, 5);
+	run(tur);
+	EXPECT_EQ(tur.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(tur.sense_key(), 0x5);
+	EXPECT_EQ(tur.asc(), 0x25);
+	TestCmd rl(report_luns(64), core::DataDir::kFromDevice, 64, 5);
+	run(rl);
+	EXPECT_EQ(rl.status, ScsiStatus::kGood);
+	EXPECT_EQ(rl.buf[3], 8); // one LUN (0)
+}
+
+TEST_F(DataPath, ReportLunsListsTheLunsAndNewLunsRaiseReportedLunsChanged) {
+	clear_ua();
+	RefPtr<core::Lun> lun7 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 7));
+	ASSERT_TRUE(tpg->add_lun(*lun7).is_ok());
+	ASSERT_TRUE(lun7->link(*dev).is_ok());
+	tpg->luns_changed();
+	TestCmd tur(kTur, core::DataDir::kNone, 0);
+	run(tur);
+	EXPECT_EQ(tur.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(tur.asc(), 0x3f);
+	EXPECT_EQ(tur.ascq(), 0x0e);
+	TestCmd rl(report_luns(64), core::DataDir::kFromDevice, 64);
+	run(rl);
+	EXPECT_EQ(rl.status, ScsiStatus::kGood);
+	EXPECT_EQ(rl.buf[3], 16); // LUNs 0 and 7
+	EXPECT_EQ(rl.buf[8 + 8 + 1], 7);
+	lun7->unlink();
+	tpg->remove_lun(*lun7);
+}
+
+TEST_F(DataPath, AbortTaskOfAnUnknownTagSaysSo) {
+	TestTmf t;
+	t.function = core::TmfFunction::kAbortTask;
+	t.ref_tag = 99;
+	session->task_management(t);
+	EXPECT_EQ(t.responded, 1);
+	EXPECT_EQ(t.response, core::TmfResponse::kTaskDoesNotExist);
+}
+
+TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
+	clear_ua();
+	core::SessionPort *other = MUST(tpg->open_session(str_view("naa.500140500000000b"), str_view("")));
+	{
+		TestCmd c(kTur, core::DataDir::kNone, 0);
+		other->submit(c);
+		other->release(c); // consumes its POWER ON
+	}
+	TestTmf t;
+	t.function = core::TmfFunction::kLunReset;
+	session->task_management(t);
+	EXPECT_EQ(t.response, core::TmfResponse::kFunctionComplete);
+	TestCmd mine(kTur, core::DataDir::kNone, 0);
+	run(mine);
+	EXPECT_EQ(mine.status, ScsiStatus::kGood);
+	TestCmd theirs(kTur, core::DataDir::kNone, 0);
+	other->submit(theirs);
+	other->release(theirs);
+	EXPECT_EQ(theirs.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(theirs.asc(), 0x29);
+	other->close();
+
+	TestTmf tr;
+	tr.function = core::TmfFunction::kTargetReset;
+	session->task_management(tr);
+	EXPECT_EQ(tr.response, core::TmfResponse::kFunctionRejected);
+}
+
+TEST_F(DataPath, ReservationConflictForAnotherNexus) {
+	clear_ua();
+	core::SessionPort *other = MUST(tpg->open_session(str_view("naa.500140500000000c"), str_view("")));
+	TestCmd reserve({0x16, 0, 0, 0, 0, 0}, core::DataDir::kNone, 0);
+	run(reserve);
+	ASSERT_EQ(reserve.status, ScsiStatus::kGood);
+	TestCmd c1(kTur, core::DataDir::kNone, 0); // POWER ON first: UA precedes the conflict
+	other->submit(c1);
+	other->release(c1);
+	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w);
+	other->release(w);
+	EXPECT_EQ(w.status, ScsiStatus::kReservationConflict);
+	// Closing the holder's nexus releases the reservation.
+	session->close();
+	session = nullptr;
+	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w2);
+	other->release(w2);
+	EXPECT_EQ(w2.status, ScsiStatus::kGood);
+	other->close();
+}
+
+TEST_F(DataPath, OrderedWaitsForEarlierSimpleAndLaterSimpleWaitsForOrdered) {
+	clear_ua();
+	core::DeviceLu &lu = *dev->lu;
+	TestCmd s1(kTur, core::DataDir::kNone, 0, 0, 1);
+	TestCmd o(kTur, core::DataDir::kNone, 0, 0, 2);
+	o.task_attr = core::TaskAttr::kOrdered;
+	TestCmd s2(kTur, core::DataDir::kNone, 0, 0, 3);
+	s1.core = {};
+	o.core = {};
+	s2.core = {};
+	ASSERT_TRUE(lu.task_begin(s1)); // s1 running
+	std::atomic<int> order{0}, o_at{0}, s2_at{0};
+	std::thread to([&] {
+		EXPECT_TRUE(lu.task_begin(o));
+		o_at = ++order;
+		lu.task_end(o);
+	});
+	while (!lu.any_task([&](const FabricCmd &c) { return &c == &o; }))
+		std::this_thread::yield();
+	std::thread ts2([&] {
+		EXPECT_TRUE(lu.task_begin(s2));
+		s2_at = ++order;
+		lu.task_end(s2);
+	});
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	EXPECT_EQ(order.load(), 0); // both wait for s1
+	lu.task_end(s1);
+	to.join();
+	ts2.join();
+	EXPECT_EQ(o_at.load(), 1);
+	EXPECT_EQ(s2_at.load(), 2);
+}
+
+TEST_F(DataPath, AbortWakesACommandWaitingForAdmission) {
+	core::DeviceLu &lu = *dev->lu;
+	TestCmd s1(kTur, core::DataDir::kNone, 0, 0, 1);
+	TestCmd o(kTur, core::DataDir::kNone, 0, 0, 2);
+	o.task_attr = core::TaskAttr::kOrdered;
+	s1.core = {};
+	o.core = {};
+	ASSERT_TRUE(lu.task_begin(s1));
+	std::atomic<bool> admitted{true};
+	std::thread to([&] {
+		admitted = lu.task_begin(o);
+		lu.task_end(o);
+	});
+	while (!lu.any_task([&](const FabricCmd &c) { return &c == &o; }))
+		std::this_thread::yield();
+	EXPECT_EQ(lu.abort_tasks([&](const FabricCmd &c) { return &c == &o; }), 1u);
+	to.join();
+	EXPECT_FALSE(admitted.load());
+	lu.task_end(s1);
+}
+
+TEST_F(DataPath, LunUnlinkWaitsForInFlightCommandsThenRefusesNewOnes) {
+	clear_ua();
+	// A command that has been submitted but not released holds the LUN's get_io().
+	TestCmd held(kTur, core::DataDir::kNone, 0);
+	session->submit(held);
+	ASSERT_EQ(held.responded, 1);
+	std::atomic<bool> unlinked{false};
+	std::thread t([&] {
+		lun0->unlink();
+		unlinked = true;
+	});
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	EXPECT_FALSE(unlinked.load());
+	session->release(held);
+	t.join();
+	EXPECT_TRUE(unlinked.load());
+	TestCmd after(kTur, core::DataDir::kNone, 0);
+	run(after);
+	EXPECT_EQ(after.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(after.asc(), 0x25);
+	ASSERT_TRUE(lun0->link(*dev).is_ok());
+}
+
+TEST_F(DataPath, SessionCloseWaitsForRelease) {
+	clear_ua();
+	TestCmd held(kTur, core::DataDir::kNone, 0);
+	session->submit(held);
+	std::atomic<bool> closed{false};
+	core::SessionPort *s = session;
+	session = nullptr;
+	std::thread t([&] {
+		s->close();
+		closed = true;
+	});
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	EXPECT_FALSE(closed.load());
+	s->release(held);
+	t.join();
+	EXPECT_TRUE(closed.load());
+}
+
+} // namespace
