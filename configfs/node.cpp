@@ -76,6 +76,9 @@ void Node::drop_child(Node *) {}
 Result<void> Node::allow_link(Node *) { return Error::from_errno(KABI_EPERM); }
 void Node::drop_link(Node *) {}
 void Node::release() { delete this; }
+// Out of line: an inline virtual is emitted in every object that has a Node vtable.
+core::Device *Node::as_device() { return nullptr; }
+core::Lun *Node::as_lun() { return nullptr; }
 
 void Node::bind_child(kabi_cfs_group *group, NodeType &type, Node *node) {
 	kabi_cfs_group_bind(group, type.raw(), node);

@@ -94,8 +94,8 @@ class Node : public lio_cfs_object {
 
 	// What a symlink may point at, without RTTI: the device of a core/<hba>/<dev> directory
 	// and the LUN of a .../tpgt_N/lun/lun_M directory; null for every other directory.
-	virtual core::Device *as_device() { return nullptr; }
-	virtual core::Lun *as_lun() { return nullptr; }
+	virtual core::Device *as_device();
+	virtual core::Lun *as_lun();
 
 	static Node *from(lio_cfs_object *obj) { return static_cast<Node *>(obj); }
 

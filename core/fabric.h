@@ -46,6 +46,8 @@ struct kabi_module;
 namespace lio::core {
 
 class Fabric;
+class FabricCmd;
+class FabricTmf;
 class FabricWwn;
 class FabricTpg;
 class FabricNp;
@@ -226,6 +228,32 @@ enum class TaskAttr : u8 { kSimple, kOrdered, kHeadOfQueue, kAca };
 
 enum class DataDir : u8 { kNone, kToDevice /* WRITE */, kFromDevice /* READ */, kBidi };
 
+// An I_T nexus as the fabric sees it; implemented by the core. Methods may sleep
+// (process context) unless said otherwise.
+class SessionPort {
+  public:
+	// Starts a command; every outcome reaches the command's callbacks (even a malformed CDB or
+	// an unknown LUN: CHECK CONDITION). May execute before returning.
+	virtual void submit(FabricCmd &cmd) = 0;
+	// The data-out of a command is in cmd.data (after fetch_data_out).
+	virtual void data_out_ready(FabricCmd &cmd) = 0;
+	// The fabric is done with cmd (after queue_response or aborted).
+	virtual void release(FabricCmd &cmd) = 0;
+	// Executes a task-management function; answers through tmf.queue_response() (may wait for
+	// aborted commands to finish first).
+	virtual void task_management(FabricTmf &tmf) = 0;
+	// The I_T nexus ends (logout, connection loss, tcm_loop nexus removal): new submits fail,
+	// outstanding commands are allowed to finish and be released, then the session's
+	// reference is dropped. The SessionPort must not be used after close() returns.
+	virtual void close() = 0;
+
+	// The initiator port name (the ACL name or the dynamic one), NUL-terminated.
+	virtual const char *initiator_name() const = 0;
+
+  protected:
+	~SessionPort() = default;
+};
+
 // One SCSI command, embedded in the fabric's own per-command object (one allocation per I/O).
 // Life: the fabric fills the request fields and calls SessionPort::submit(); the core calls
 // back fetch_data_out() (writes), then exactly one of queue_response() or aborted(); the
@@ -262,7 +290,7 @@ class FabricCmd {
 	// WRITE: make `data` hold the data-out, then call SessionPort::data_out_ready(*this)
 	// (from any process context, possibly before returning). Fabrics whose data is already
 	// there (tcm_loop) call it at once. The default does so.
-	virtual void fetch_data_out(SessionPort &session);
+	virtual void fetch_data_out(SessionPort &session) { session.data_out_ready(*this); }
 	// Status (and data-in, data_length bytes of `data`) is ready to send.
 	virtual void queue_response() = 0;
 	// The command was aborted by task management and gets no response (SAM-5 5.6); the
@@ -327,32 +355,6 @@ class FabricTmf {
 	~FabricTmf() = default;
 };
 
-// An I_T nexus as the fabric sees it; implemented by the core. Methods may sleep
-// (process context) unless said otherwise.
-class SessionPort {
-  public:
-	// Starts a command; every outcome reaches the command's callbacks (even a malformed CDB or
-	// an unknown LUN: CHECK CONDITION). May execute before returning.
-	virtual void submit(FabricCmd &cmd) = 0;
-	// The data-out of a command is in cmd.data (after fetch_data_out).
-	virtual void data_out_ready(FabricCmd &cmd) = 0;
-	// The fabric is done with cmd (after queue_response or aborted).
-	virtual void release(FabricCmd &cmd) = 0;
-	// Executes a task-management function; answers through tmf.queue_response() (may wait for
-	// aborted commands to finish first).
-	virtual void task_management(FabricTmf &tmf) = 0;
-	// The I_T nexus ends (logout, connection loss, tcm_loop nexus removal): new submits fail,
-	// outstanding commands are allowed to finish and be released, then the session's
-	// reference is dropped. The SessionPort must not be used after close() returns.
-	virtual void close() = 0;
-
-	// The initiator port name (the ACL name or the dynamic one), NUL-terminated.
-	virtual const char *initiator_name() const = 0;
-
-  protected:
-	~SessionPort() = default;
-};
-
 // The core's side of a TPG, as its fabric sees it.
 class TpgPort {
   public:
@@ -369,7 +371,6 @@ class TpgPort {
 	~TpgPort() = default;
 };
 
-inline void FabricCmd::fetch_data_out(SessionPort &session) { session.data_out_ready(*this); }
 
 } // namespace lio::core
 

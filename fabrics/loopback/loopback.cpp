@@ -121,7 +121,7 @@ class LoopCmd final : public core::FabricCmd {
 		else if (dir == core::DataDir::kFromDevice && data_length < expected_length)
 			rsp.resid = expected_length - data_length;
 		tcm_loop_glue_respond(scmd_, &rsp);
-		tcm_loop_glue_defer(scmd_);
+		tcm_loop_glue_finish(scmd_);
 	}
 
 	// LIO's tcm_loop does nothing here and completes the scsi_cmnd on release; the SCSI
@@ -130,7 +130,7 @@ class LoopCmd final : public core::FabricCmd {
 		tcm_loop_response rsp = {};
 		rsp.host_byte = TCM_LOOP_HOST_ABORT;
 		tcm_loop_glue_respond(scmd_, &rsp);
-		tcm_loop_glue_defer(scmd_);
+		tcm_loop_glue_finish(scmd_);
 	}
 
 	// After the response: give the command back to the core, then leave the TPG's gate.

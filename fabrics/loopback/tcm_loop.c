@@ -235,11 +235,14 @@ void tcm_loop_glue_respond(struct tcm_loop_scmd *scmd, const struct tcm_loop_res
 		scsi_set_resid(sc, rsp->resid);
 }
 
-void tcm_loop_glue_defer(struct tcm_loop_scmd *scmd)
+/* The core allows release() from within queue_response()/aborted() (core/fabric.h), so the
+ * command is finished right here in the submitting work item: released to the core first,
+ * then completed to the midlayer, with no second trip through the work queue. */
+void tcm_loop_glue_finish(struct tcm_loop_scmd *scmd)
 {
 	struct tcm_loop_priv *p = scsi_cmd_priv(to_scmnd(scmd));
 
-	queue_work(tcm_loop_wq, &p->done_work);
+	tcm_loop_done_work(&p->done_work);
 }
 
 /* ---------------------------------------------------------------- gates */

@@ -88,7 +88,7 @@ void lio_tcm_loop_exit(void);
 uint32_t lio_tcm_loop_cmd_size(void);
 uint32_t lio_tcm_loop_tmr_size(void);
 /* Starts one command. 0: the response comes later through tcm_loop_glue_respond() +
- * tcm_loop_glue_defer(); else a TCM_LOOP_HOST_* to complete it with at once (no C++ object
+ * tcm_loop_glue_finish(); else a TCM_LOOP_HOST_* to complete it with at once (no C++ object
  * remains). */
 uint8_t lio_tcm_loop_submit(struct lio_tcm_loop_wwn *wwn, void *area,
 			    const struct tcm_loop_request *req);
@@ -118,9 +118,9 @@ void tcm_loop_glue_sg_fill(struct tcm_loop_scmd *scmd, struct tcm_loop_seg *segs
 			   uint32_t count);
 /* Records the outcome in the scsi_cmnd (not completed yet). Any context. */
 void tcm_loop_glue_respond(struct tcm_loop_scmd *scmd, const struct tcm_loop_response *rsp);
-/* Queues the command's completion work: lio_tcm_loop_finish(), then scsi_done(). Any
- * context. */
-void tcm_loop_glue_defer(struct tcm_loop_scmd *scmd);
+/* Finishes the command at once: lio_tcm_loop_finish() (release to the core), then
+ * scsi_done(). Process context (the core calls queue_response/aborted there). */
+void tcm_loop_glue_finish(struct tcm_loop_scmd *scmd);
 
 /* Gate: counts users between enter and leave; close_wait refuses new users and waits for the
  * count to drop to zero. Created closed. enter/leave never sleep. */
