@@ -57,8 +57,10 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 
 // ---- ItlEntry ----
 
-ItlEntry::ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu)
-    : it_nexus_id_(it_nexus_id), lun_(lun), lu_(static_cast<RefPtr<DeviceLu> &&>(lu)) {}
+ItlEntry::ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu,
+		   const scsi::TargetPortInfo &port)
+    : it_nexus_id_(it_nexus_id), lun_(lun), lu_(static_cast<RefPtr<DeviceLu> &&>(lu)),
+      port_(port) {}
 
 ItlEntry::~ItlEntry() { LIO_ASSERT(!lu_node.is_linked() && !session_node.is_linked()); }
 

@@ -59,11 +59,14 @@ class LuSnapshot final : public RefCounted<LuSnapshot> {
 // DeviceLu so that events on the device reach every nexus.
 class ItlEntry final : public scsi::ItlNexus {
   public:
-	ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu);
+	ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu, const scsi::TargetPortInfo &port);
 	~ItlEntry();
 
 	u64 it_nexus_id() const override { return it_nexus_id_; }
 	scsi::UnitAttentionQueue &unit_attentions() override { return ua_; }
+	// Copied when the nexus is made; target_name points into the TPG, which outlives its
+	// sessions and so their entries.
+	const scsi::TargetPortInfo *target_port() const override { return &port_; }
 
 	u64 lun() const { return lun_; }
 	DeviceLu &device_lu() const { return *lu_; }
@@ -75,6 +78,7 @@ class ItlEntry final : public scsi::ItlNexus {
 	u64 it_nexus_id_;
 	u64 lun_;
 	RefPtr<DeviceLu> lu_;
+	scsi::TargetPortInfo port_;
 	scsi::UnitAttentionQueue ua_;
 };
 

@@ -133,7 +133,7 @@ void Session::submit(FabricCmd &cmd) {
 	}
 	Device &dev = lun->device();
 	DeviceLu *dlu = dev.lu;
-	ItlEntry *entry = dlu ? entry_for(cmd.lun, *dlu) : nullptr;
+	ItlEntry *entry = dlu ? entry_for(*lun, cmd.lun, *dlu) : nullptr;
 	if (!entry) {
 		lun->put_io();
 		fail(cmd, scsi::ScsiStatus::kCheckCondition,
@@ -268,7 +268,7 @@ void Session::answer_without_lun(FabricCmd &cmd) {
 	fail(cmd, scsi::ScsiStatus::kCheckCondition, scsi::SenseReason::kLunNotSupported);
 }
 
-ItlEntry *Session::entry_for(u64 lun, DeviceLu &lu) {
+ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	ItlEntry *stale = nullptr;
 	{
 		LockGuard guard(lock_);
@@ -287,7 +287,16 @@ ItlEntry *Session::entry_for(u64 lun, DeviceLu &lu) {
 		stale->device_lu().remove_nexus(*stale);
 		delete stale;
 	}
-	ItlEntry *e = new (Gfp::Kernel) ItlEntry(id_, lun, RefPtr<DeviceLu>::retain(&lu));
+	scsi::TargetPortInfo port;
+	port.relative_port_id = lun_obj.rtpi();
+	port.tpg_tag = tpg_.tag();
+	port.protocol_id = static_cast<u8>(tpg_.fabric().protocol_id());
+	port.target_name = str_view(tpg_.wwn_name());
+	// Every LUN is in default_tg_pt_gp (id 0) until ALUA target port groups exist.
+	port.has_port_group = true;
+	port.port_group_id = 0;
+	ItlEntry *e =
+	    new (Gfp::Kernel) ItlEntry(id_, lun, RefPtr<DeviceLu>::retain(&lu), port);
 	if (!e)
 		return nullptr;
 	// A new I_T_L nexus starts with a reset condition (SAM-5 6.3.2).

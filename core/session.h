@@ -79,7 +79,7 @@ class Session final : public SessionPort, public RefCounted<Session> {
 	void answer_without_lun(FabricCmd &cmd);
 	void finish(FabricCmd &cmd, const scsi::Command &sc);
 	void fail(FabricCmd &cmd, scsi::ScsiStatus status, scsi::SenseReason reason);
-	ItlEntry *entry_for(u64 lun, DeviceLu &lu);
+	ItlEntry *entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu);
 
 	// Task management helpers.
 	template <typename Match> u32 abort_matching(Match &&match, bool all_sessions_lu,

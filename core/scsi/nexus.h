@@ -11,6 +11,7 @@
 #include "core/scsi/sense.h"
 #include "lio/atomic.h"
 #include "lio/lock.h"
+#include "lio/string.h"
 #include "lio/types.h"
 
 namespace lio::scsi {
@@ -103,6 +104,18 @@ class LuState final {
 	Mutex stripes_[kWriteStripes];
 };
 
+// The target port a command arrived through, as VPD 0x83 reports it (SPC-4 7.8.6): the
+// relative target port identifier, the target port group, and the SCSI name strings of the
+// port ("<target name>,t,0x<tpgt>") and of the target device ("<target name>").
+struct TargetPortInfo {
+	u16 relative_port_id = 0;
+	u16 tpg_tag = 0;
+	u8 protocol_id = 0;       // SPC-4 PROTOCOL IDENTIFIER (PIV is set with it)
+	StrView target_name;      // the target's SCSI name (the WWN directory name)
+	bool has_port_group = false;
+	u16 port_group_id = 0;    // the LUN's ALUA target port group
+};
+
 // The I_T_L nexus a command arrives on. execute() with a null nexus has no unit attentions
 // and no reservations (host tests, internal commands).
 class ItlNexus {
@@ -110,6 +123,8 @@ class ItlNexus {
 	// Nonzero, unique per I_T nexus (shared by that nexus's I_T_L nexuses).
 	virtual u64 it_nexus_id() const = 0;
 	virtual UnitAttentionQueue &unit_attentions() = 0;
+	// The target port, or null when there is none to report (host tests).
+	virtual const TargetPortInfo *target_port() const = 0;
 
   protected:
 	~ItlNexus() = default;

@@ -80,8 +80,28 @@ void put_naa6(Response &r, usize off, const LuIdentity &id) {
 		r.put(off + 4 + b, static_cast<u8>((nibbles[1 + 2 * b] << 4) | nibbles[2 + 2 * b]));
 }
 
-// VPD 0x83: designators for the logical unit. Target port designators (relative target
-// port, target port group, SCSI target name) come with the fabric layer.
+// A SCSI name string designator (UTF-8, NUL-terminated, padded to a multiple of 4) made of
+// `a` then `b`; association/type byte `assoc_type`, PIV+protocol in the code set byte when
+// piv_protocol is not negative. Returns the bytes used.
+usize put_name_designator(Response &r, usize off, u8 assoc_type, int piv_protocol, StrView a,
+			  StrView b) {
+	usize n = min<usize>(a.size() + b.size(), 251);
+	usize padded = (n + 1 + 3) & ~usize(3);
+	r.put(off + 0, static_cast<u8>(0x03 | (piv_protocol >= 0 ? (piv_protocol << 4) : 0)));
+	r.put(off + 1, static_cast<u8>(assoc_type | (piv_protocol >= 0 ? 0x80 : 0)));
+	r.put(off + 3, static_cast<u8>(padded));
+	for (usize i = 0; i < padded; i++) {
+		u8 c = 0;
+		if (i < n)
+			c = static_cast<u8>(i < a.size() ? a.data()[i] : b.data()[i - a.size()]);
+		r.put(off + 4 + i, c);
+	}
+	return 4 + padded;
+}
+
+// VPD 0x83: designators for the logical unit, then (when the command came through a target
+// port) for the port: relative target port, target port group, the port's and the target
+// device's SCSI name strings, as LIO reports them.
 usize vpd_device_identification(ExecContext &ctx, Response &r) {
 	LuIdentity id = ctx.lu.identity();
 	usize off = 4;
@@ -122,6 +142,39 @@ usize vpd_device_identification(ExecContext &ctx, Response &r) {
 		for (usize i = n; i < padded; i++)
 			r.put(off + 4 + i, 0);
 		off += 4 + padded;
+	}
+	const TargetPortInfo *port = ctx.nexus ? ctx.nexus->target_port() : nullptr;
+	if (port) {
+		u8 proto = static_cast<u8>(port->protocol_id << 4);
+		// Relative target port identifier: binary, PIV, target port association, type 4.
+		r.put(off + 0, static_cast<u8>(proto | 0x01));
+		r.put(off + 1, 0x94);
+		r.put(off + 3, 4);
+		r.put_be16(off + 6, port->relative_port_id);
+		off += 8;
+		if (port->has_port_group) {
+			// Target port group: type 5.
+			r.put(off + 0, static_cast<u8>(proto | 0x01));
+			r.put(off + 1, 0x95);
+			r.put(off + 3, 4);
+			r.put_be16(off + 6, port->port_group_id);
+			off += 8;
+		}
+		// SCSI name string of the target port: "<name>,t,0x<tpgt>" (type 8, association
+		// target port), then of the target device (association 10b).
+		char tag[12];
+		static const char kHex[] = "0123456789abcdef";
+		tag[0] = ',';
+		tag[1] = 't';
+		tag[2] = ',';
+		tag[3] = '0';
+		tag[4] = 'x';
+		for (int i = 0; i < 4; i++)
+			tag[5 + i] = kHex[(port->tpg_tag >> (12 - 4 * i)) & 0xf];
+		off += put_name_designator(r, off, 0x18, port->protocol_id, port->target_name,
+					   StrView(tag, 9));
+		off += put_name_designator(r, off, 0x28, port->protocol_id, port->target_name,
+					   StrView());
 	}
 	return off;
 }

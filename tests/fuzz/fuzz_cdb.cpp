@@ -113,8 +113,10 @@ class FuzzNexus final : public ItlNexus {
   public:
 	u64 it_nexus_id() const override { return 7; }
 	UnitAttentionQueue &unit_attentions() override { return ua; }
+	const TargetPortInfo *target_port() const override { return &port; }
 	~FuzzNexus() = default;
 	UnitAttentionQueue ua;
+	TargetPortInfo port{3, 1, 0x5, lio::str_view("iqn.2003-01.org.linux-iscsi.fuzz:target"), true, 0};
 };
 
 // A buffer of `size` bytes as a DataBuf: flat (mode 0) or cut into separately allocated

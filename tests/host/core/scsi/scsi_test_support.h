@@ -129,7 +129,10 @@ class FakeNexus final : public ItlNexus {
 	~FakeNexus() = default;
 	u64 it_nexus_id() const override { return id_; }
 	UnitAttentionQueue &unit_attentions() override { return ua; }
+	const TargetPortInfo *target_port() const override { return has_port ? &port : nullptr; }
 	UnitAttentionQueue ua;
+	bool has_port = false;
+	TargetPortInfo port;
 
   private:
 	u64 id_;

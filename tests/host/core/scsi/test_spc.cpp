@@ -143,6 +143,47 @@ TEST(Inquiry, VpdDeviceIdentificationAsLio) {
 	EXPECT_EQ(e.be(2, 2), d.size() - 4);
 }
 
+TEST(Inquiry, VpdDeviceIdentificationTargetPortDesignators) {
+	FakeLu lu;
+	FakeNexus nexus(5);
+	nexus.has_port = true;
+	nexus.port.relative_port_id = 3;
+	nexus.port.tpg_tag = 1;
+	nexus.port.protocol_id = 0x6; // SAS (tcm_loop)
+	nexus.port.target_name = lio::str_view("naa.5001405abcdef012");
+	nexus.port.has_port_group = true;
+	nexus.port.port_group_id = 0;
+	Exec plain(lu, inquiry(true, 0x83, 255), 255);
+	Exec e = exec_on(lu, nexus, inquiry(true, 0x83, 255), 255);
+	ASSERT_TRUE(e.good());
+	std::vector<u8> d = e.data();
+	size_t off = plain.data().size(); // the LU designators come first, unchanged
+	ASSERT_GT(d.size(), off);
+	// Relative target port: SAS, PIV, target port association, type 4, id 3.
+	const u8 rtpi[] = {0x61, 0x94, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03};
+	EXPECT_EQ(std::vector<u8>(d.begin() + off, d.begin() + off + 8),
+		  std::vector<u8>(rtpi, rtpi + 8));
+	// Target port group 0: type 5.
+	const u8 tpg[] = {0x61, 0x95, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
+	EXPECT_EQ(std::vector<u8>(d.begin() + off + 8, d.begin() + off + 16),
+		  std::vector<u8>(tpg, tpg + 8));
+	// SCSI name string of the port: UTF-8, PIV, target port association, type 8.
+	std::string port = "naa.5001405abcdef012,t,0x0001";
+	size_t padded = (port.size() + 4) & ~size_t(3);
+	EXPECT_EQ(d[off + 16], 0x63);
+	EXPECT_EQ(d[off + 17], 0x98);
+	EXPECT_EQ(d[off + 19], padded);
+	EXPECT_EQ(text(e, off + 20, port.size()), port);
+	EXPECT_EQ(d[off + 20 + port.size()], 0);
+	// Then the target device's name (association 10b).
+	size_t dev = off + 20 + padded;
+	std::string name = "naa.5001405abcdef012";
+	EXPECT_EQ(d[dev + 1], 0xa8);
+	EXPECT_EQ(text(e, dev + 4, name.size()), name);
+	EXPECT_EQ(d.size(), dev + 4 + ((name.size() + 4) & ~size_t(3)));
+	EXPECT_EQ(e.be(2, 2), d.size() - 4);
+}
+
 TEST(Inquiry, VpdDeviceIdentificationNameAndNoSerial) {
 	FakeLu lu;
 	lu.serial = "";
