@@ -467,6 +467,11 @@ static int tcm_loop_driver_probe(struct device *dev)
 	sh->max_lun = 0;
 	sh->max_channel = 0;
 	sh->max_cmd_len = sizeof(((struct scsi_cmnd *)NULL)->cmnd);
+	/* Our target is SPC-4: the midlayer must not put the LUN in CDB byte 1 (SCSI-2) in the
+	 * first INQUIRY of a new target id, which it does for a target whose first device is
+	 * not LUN 0 (a TPG whose LUNs come in with its nexus); the core checks the CDB's
+	 * reserved bits and would refuse that INQUIRY. */
+	sh->no_scsi2_lun_in_cdb = 1;
 	sh->nr_hw_queues = tcm_loop_nr_hw_queues;
 	sh->can_queue = tcm_loop_can_queue;
 	sh->cmd_per_lun = tcm_loop_cmd_per_lun;

