@@ -94,15 +94,11 @@ bool NodeAcl::is_mapped(const MappedLun &m) const {
 	return static_cast<bool>(m.lun_);
 }
 
+// The LUN inventory is unchanged, so no REPORTED LUNS DATA HAS CHANGED (LIO posts nothing
+// either); the next command sees the new protection.
 void NodeAcl::set_write_protect(MappedLun &m, bool wp) {
-	bool changed;
-	{
-		SpinLockIrqGuard guard(tpg_.map_lock());
-		changed = m.write_protect_ != wp;
-		m.write_protect_ = wp;
-	}
-	if (changed)
-		tpg_.luns_changed(this);
+	SpinLockIrqGuard guard(tpg_.map_lock());
+	m.write_protect_ = wp;
 }
 
 } // namespace lio::core

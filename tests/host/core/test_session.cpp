@@ -385,3 +385,50 @@ TEST_F(DataPath, SessionCloseWaitsForRelease) {
 }
 
 } // namespace
+
+namespace {
+
+// An initiator with a node ACL sees only its mapped LUNs, under their own numbers, and a
+// write-protected mapping refuses writes with DATA PROTECT / WRITE PROTECTED.
+TEST_F(DataPath, AclMappedLunNumbersAndWriteProtect) {
+	using namespace lio;
+	RefPtr<core::NodeAcl> acl = RefPtr<core::NodeAcl>::adopt(new (Gfp::Kernel) core::NodeAcl(
+	    *tpg, str_view("naa.50014050000000ac"), OwnPtr<core::FabricAcl>(), 1));
+	ASSERT_TRUE(tpg->add_acl(*acl).is_ok());
+	core::MappedLun mapped(*acl, 3);
+	ASSERT_TRUE(acl->add_mapped(mapped).is_ok());
+	ASSERT_TRUE(acl->map(mapped, lun0, true).is_ok());
+	core::SessionPort *s = MUST(tpg->open_session(str_view("naa.50014050000000ac"), str_view("")));
+	auto run_on = [&](TestCmd &c) {
+		s->submit(c);
+		s->release(c);
+	};
+	TestCmd ua(kTur, core::DataDir::kNone, 0, 3);
+	run_on(ua); // POWER ON
+	TestCmd r(rw10(0x28, 0, 1), core::DataDir::kFromDevice, 512, 3);
+	run_on(r);
+	EXPECT_EQ(r.status, ScsiStatus::kGood);
+	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512, 3);
+	run_on(w);
+	EXPECT_EQ(w.status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(w.sense_key(), 0x7);
+	EXPECT_EQ(w.asc(), 0x27);
+	TestCmd l0(kTur, core::DataDir::kNone, 0, 0); // LUN 0 is not mapped for this initiator
+	run_on(l0);
+	EXPECT_EQ(l0.asc(), 0x25);
+	TestCmd rl(report_luns(64), core::DataDir::kFromDevice, 64, 3);
+	run_on(rl);
+	EXPECT_EQ(rl.buf[3], 8);
+	EXPECT_EQ(rl.buf[9], 3);
+	// Lifting the protection takes effect on the next command.
+	acl->set_write_protect(mapped, false);
+	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512, 3);
+	run_on(w2);
+	EXPECT_EQ(w2.status, ScsiStatus::kGood) << int(w2.asc());
+	s->close();
+	acl->unmap(mapped);
+	acl->remove_mapped(mapped);
+	tpg->remove_acl(*acl);
+}
+
+} // namespace
