@@ -219,9 +219,17 @@ SenseReason reason_for(const Error &e) {
 }
 
 // The first (lowest byte, highest bit) CDB bit outside the row's usage mask.
+// INQUIRY's byte 1 bits 7:5 were the LUN in SCSI-2; Linux still fills them in when it probes
+// a LUN of a target whose level it does not know yet (a target without LUN 0): refusing them
+// would hide that LUN, so they are ignored (SPC-4 calls them reserved, SAM-2 obsolete).
+constexpr u8 kInquiryLegacyLunBits = 0xe0;
+
 bool first_reserved_bit(const Cdb &cdb, const OpcodeRow &row, u16 *byte, u8 *bit) {
 	for (usize i = 0; i < row.cdb_length; i++) {
-		u8 bad = static_cast<u8>(cdb[i] & ~row.usage[i]);
+		u8 v = cdb[i];
+		if (i == 1 && row.opcode == 0x12)
+			v = static_cast<u8>(v & ~kInquiryLegacyLunBits);
+		u8 bad = static_cast<u8>(v & ~row.usage[i]);
 		if (bad) {
 			*byte = static_cast<u16>(i);
 			*bit = static_cast<u8>(31 - __builtin_clz(bad));

@@ -92,6 +92,9 @@ TEST(Dispatch, EveryReservedBitOfEveryRowIsRefused) {
 			for (u8 bit = 0; bit < 8; bit++) {
 				if (r->usage[byte] & (1u << bit))
 					continue;
+				// INQUIRY's SCSI-2 LUN bits are ignored on purpose (test_spc.cpp).
+				if (r->opcode == 0x12 && byte == 1 && bit >= 5)
+					continue;
 				std::vector<u8> cdb(r->cdb_length, 0);
 				cdb[0] = r->opcode;
 				if (r->usage[1] == 0x1f || (r->opcode == 0x9e || r->opcode == 0xa3))

@@ -96,6 +96,17 @@ TEST(Inquiry, PageCodeWithoutEvpd) {
 	expect_invalid_field(c, 1, 1);
 }
 
+// Linux's scan of a LUN on a target it knows nothing about yet puts the LUN in byte 1 bits
+// 7:5 (SCSI-2): INQUIRY ignores them; other 6-byte commands still refuse reserved bits.
+TEST(Inquiry, LegacyLunBitsIgnored) {
+	FakeLu lu;
+	Exec e(lu, {0x12, 0x60, 0, 0, 36, 0}, 36);
+	EXPECT_TRUE(e.good());
+	EXPECT_EQ(e.cmd().data_in_length(), 36u);
+	Exec t(lu, {0x00, 0x60, 0, 0, 0, 0}, 0); // TEST UNIT READY
+	expect_invalid_field(t, 1, 6);
+}
+
 TEST(Inquiry, VpdSupportedPages) {
 	FakeLu lu;
 	Exec e(lu, inquiry(true, 0x00, 255), 255);
