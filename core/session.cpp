@@ -203,12 +203,24 @@ void Session::finish(FabricCmd &cmd, const scsi::Command &sc) {
 	cmd.queue_response();
 }
 
+// GOOD with `data` (clipped to the buffer) as data-in.
+void Session::answer_data(FabricCmd &cmd, Bytes data) {
+	DataBuf in = data_in_of(cmd);
+	usize n = min(data.size(), in.size());
+	in.copy_from(0, Bytes(data.data(), n));
+	cmd.status = scsi::ScsiStatus::kGood;
+	cmd.data_length = static_cast<u32>(n);
+	cmd.sense_length = 0;
+	cmd.residual = n < cmd.expected_length ? scsi::Residual::kUnderflow : scsi::Residual::kNone;
+	cmd.residual_count = static_cast<u32>(cmd.expected_length - n);
+	cmd.queue_response();
+}
+
 // No LUN at this number for this nexus (SPC-4 6.6.2, SAM-5 5.9.6): INQUIRY answers with
 // peripheral qualifier 011b, REPORT LUNS and REQUEST SENSE work, anything else is LOGICAL
 // UNIT NOT SUPPORTED.
 void Session::answer_without_lun(FabricCmd &cmd) {
 	u8 opcode = cmd.cdb_length ? cmd.cdb[0] : 0xff;
-	DataBuf in = data_in_of(cmd);
 	if (opcode == 0x12 && cmd.cdb_length >= 6) { // INQUIRY
 		u8 data[36] = {};
 		data[0] = 0x7f; // qualifier 011b, type 1Fh: no logical unit here
@@ -229,20 +241,12 @@ void Session::answer_without_lun(FabricCmd &cmd) {
 			len = 36;
 		}
 		usize alloc = (static_cast<usize>(cmd.cdb[3]) << 8) | cmd.cdb[4];
-		usize n = min(min(len, alloc), in.size());
-		in.copy_from(0, Bytes(data, n));
-		cmd.status = scsi::ScsiStatus::kGood;
-		cmd.data_length = static_cast<u32>(n);
-		cmd.sense_length = 0;
-		cmd.residual = n < cmd.expected_length ? scsi::Residual::kUnderflow
-						       : scsi::Residual::kNone;
-		cmd.residual_count = static_cast<u32>(cmd.expected_length - n);
-		cmd.queue_response();
+		answer_data(cmd, Bytes(data, min(len, alloc)));
 		return;
 	}
 	if (opcode == 0xa0) { // REPORT LUNS
 		AbsentLu absent;
-		scsi::Command sc(Bytes(cmd.cdb, cmd.cdb_length), in, DataBuf());
+		scsi::Command sc(Bytes(cmd.cdb, cmd.cdb_length), data_in_of(cmd), DataBuf());
 		SessionLunMap luns(*this);
 		scsi::execute(sc, absent, nullptr, &luns);
 		finish(cmd, sc);
@@ -254,15 +258,7 @@ void Session::answer_without_lun(FabricCmd &cmd) {
 		usize len = scsi::SenseData::build(MutableBytes(data, sizeof(data)),
 						   scsi::SenseReason::kLunNotSupported,
 						   scsi::SenseDetail(), desc);
-		usize n = min(min(len, static_cast<usize>(cmd.cdb[4])), in.size());
-		in.copy_from(0, Bytes(data, n));
-		cmd.status = scsi::ScsiStatus::kGood;
-		cmd.data_length = static_cast<u32>(n);
-		cmd.sense_length = 0;
-		cmd.residual = n < cmd.expected_length ? scsi::Residual::kUnderflow
-						       : scsi::Residual::kNone;
-		cmd.residual_count = static_cast<u32>(cmd.expected_length - n);
-		cmd.queue_response();
+		answer_data(cmd, Bytes(data, min(len, static_cast<usize>(cmd.cdb[4]))));
 		return;
 	}
 	fail(cmd, scsi::ScsiStatus::kCheckCondition, scsi::SenseReason::kLunNotSupported);

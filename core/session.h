@@ -77,6 +77,7 @@ class Session final : public SessionPort, public RefCounted<Session> {
 
 	void execute(FabricCmd &cmd);
 	void answer_without_lun(FabricCmd &cmd);
+	void answer_data(FabricCmd &cmd, Bytes data);
 	void finish(FabricCmd &cmd, const scsi::Command &sc);
 	void fail(FabricCmd &cmd, scsi::ScsiStatus status, scsi::SenseReason reason);
 	ItlEntry *entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu);

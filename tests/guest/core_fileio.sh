@@ -22,13 +22,6 @@ check_refused() { # name errno path value
 	check_eq "$1: $2" "$2" "$(cfs_write "$3" "$4")"
 	check_eq "$1: one log line" "1" "$(new_dmesg | grep -c .)"
 }
-cfs_rmdir() {
-	python3 -c 'import os, sys, errno
-try:
-    os.rmdir(sys.argv[1]); print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
-}
 file_size() { stat -c %s "$1" 2>/dev/null; }
 
 rm -f /tmp/disk0.img /tmp/disk1.img /tmp/manual.img /tmp/nosize.img

@@ -20,41 +20,8 @@ guest_configfs
 guest_start_dbus
 mask_stock_target_modules
 
-# The guest has no udev: make device nodes from sysfs when devtmpfs did not.
-devnode() { # name char|block
-	local n=$1 t=$2 d
-	d=/sys/class/$([ "$t" = c ] && echo scsi_generic || echo block)/$n/dev
-	[ -e "/dev/$n" ] || mknod "/dev/$n" "$t" $(tr ':' ' ' <"$d") 2>/dev/null
-	echo "/dev/$n"
-}
-loop_host() { # host number of the tcm_loopback Scsi_Host (first one)
-	local h
-	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat $h/proc_name 2>/dev/null)" = tcm_loopback ] && { echo "${h##*host}"; return; }
-	done
-}
-sd_of() { ls /sys/class/scsi_device/$1/device/block/ 2>/dev/null | head -1; }
-sg_of() { ls /sys/class/scsi_device/$1/device/scsi_generic/ 2>/dev/null | head -1; }
-md5() { md5sum | cut -c1-32; }
-cfs_rmdir() {
-	python3 -c 'import os, sys, errno
-try:
-    os.rmdir(sys.argv[1]); print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
-}
 # LIO's NAA IEEE Registered Extended designator: 6, OUI 001405, then the first 25 hex digits
 # of the unit serial.
-# Unit attentions pending on the I_T_L nexus (REPORTED LUNS DATA HAS CHANGED after another LUN
-# was added, as stock LIO posts) fail the next command once; sg3_utils tools do not retry, so
-# TEST UNIT READY until it passes (at most 5 tries) before checking answers.
-clear_ua() {
-	local i
-	for i in 1 2 3 4 5; do
-		sg_turs "$1" >/dev/null 2>&1 && return 0
-	done
-	sg_turs "$1"
-}
 naa_of_serial() { printf '0x6001405%s\n' "$(printf '%s' "$1" | tr -cd '0-9a-fA-F' | cut -c1-25 | tr A-F a-f)"; }
 
 rm -f $IMG

@@ -25,32 +25,6 @@ guest_configfs
 guest_start_dbus
 mask_stock_target_modules
 
-# The guest has no udev: make device nodes from sysfs when devtmpfs did not.
-devnode() { # name char|block
-	local n=$1 t=$2 d
-	d=/sys/class/$([ "$t" = c ] && echo scsi_generic || echo block)/$n/dev
-	[ -e "/dev/$n" ] || mknod "/dev/$n" "$t" $(tr ':' ' ' <"$d") 2>/dev/null
-	echo "/dev/$n"
-}
-loop_host() { # host number of the tcm_loopback Scsi_Host (first one)
-	local h
-	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat $h/proc_name 2>/dev/null)" = tcm_loopback ] && { echo "${h##*host}"; return; }
-	done
-}
-sd_of() { ls /sys/class/scsi_device/$1/device/block/ 2>/dev/null | head -1; }
-blkdev_of() { # hctl: /dev/sdX, or nothing
-	local sd
-	sd=$(sd_of "$1")
-	[ -n "$sd" ] && devnode "$sd" b
-}
-cfs_rmdir() {
-	python3 -c 'import os, sys, errno
-try:
-    os.rmdir(sys.argv[1]); print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
-}
 # Lines of the kernel log since mark_dmesg that show trouble.
 dmesg_trouble() { new_dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak'; }
 

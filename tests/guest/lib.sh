@@ -130,6 +130,52 @@ record_results() {
     done
 }
 
+# The errno name an rmdir gets: OK on success.
+cfs_rmdir() {
+    python3 -c 'import os, sys, errno
+try:
+    os.rmdir(sys.argv[1]); print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
+}
+
+# ---- SCSI devices of the guest's own initiator (tcm_loop) ----
+
+# The guest has no udev: make the device node from sysfs when devtmpfs did not. Prints it.
+devnode() { # name c|b
+    local n=$1 t=$2 d
+    d=/sys/class/$([ "$t" = c ] && echo scsi_generic || echo block)/$n/dev
+    [ -e "/dev/$n" ] || mknod "/dev/$n" "$t" $(tr ':' ' ' <"$d") 2>/dev/null
+    echo "/dev/$n"
+}
+# The host number of the (first) tcm_loopback SCSI host.
+loop_host() {
+    local h
+    for h in /sys/class/scsi_host/host*; do
+        [ "$(cat "$h"/proc_name 2>/dev/null)" = tcm_loopback ] && { echo "${h##*host}"; return; }
+    done
+}
+# The sdX / sgN name of the SCSI device H:C:T:L.
+sd_of() { ls /sys/class/scsi_device/"$1"/device/block/ 2>/dev/null | head -1; }
+sg_of() { ls /sys/class/scsi_device/"$1"/device/scsi_generic/ 2>/dev/null | head -1; }
+# /dev/sdX of H:C:T:L, or nothing.
+blkdev_of() {
+    local sd
+    sd=$(sd_of "$1")
+    [ -n "$sd" ] && devnode "$sd" b
+}
+md5() { md5sum | cut -c1-32; }
+# Unit attentions pending on an I_T_L nexus (POWER ON for a new nexus, REPORTED LUNS DATA HAS
+# CHANGED after another LUN was added, as stock LIO posts) fail the next command once, and
+# sg3_utils do not retry: TEST UNIT READY until it passes (a few tries) before checking answers.
+clear_ua() { # /dev/sgN or /dev/sdX
+    local i
+    for i in 1 2 3 4 5 6 7; do
+        sg_turs "$1" >/dev/null 2>&1 && return 0
+    done
+    sg_turs "$1"
+}
+
 finish() {
     if [ "$LIO_SKIPPED" -gt 0 ]; then
         echo "$LIO_PASSED passed, $LIO_FAILED failed, $LIO_SKIPPED skipped"
