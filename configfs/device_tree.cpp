@@ -846,6 +846,11 @@ class StatNode final : public DeviceSubNode {
 		LockGuard guard(dev_.lock());
 		const DeviceConfig &cfg = dev_.config_locked();
 		u32 inst = dev_.hba().scsi_index();
+		// Counters live in the logical unit (from enable on); 0 before.
+		const core::DeviceLu *lu = dev_.lu;
+		auto stat = [lu](Atomic<u64> core::DeviceLu::*c) -> unsigned long long {
+			return lu ? (lu->*c).load(MemoryOrder::Relaxed) : 0;
+		};
 		switch (kind_) {
 		case StatKind::Dev:
 			switch (index) {
@@ -872,9 +877,11 @@ class StatNode final : public DeviceSubNode {
 			case 4:
 				return SHOW("%u\n", cfg.export_count ? 0u : 1u);
 			case 5:
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_resets));
 			case 6:
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_aborts_complete));
 			case 7:
-				return SHOW("%lu\n", 0ul); // no commands yet
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_aborts_no_task));
 			}
 			break;
 		case StatKind::Lu:
@@ -902,10 +909,13 @@ class StatNode final : public DeviceSubNode {
 			case 10:
 				return SHOW("exposed\n");
 			case 11:
-			case 12:
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_cmds));
+			case 12: // LIO: whole MiB
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_read_bytes) >> 20);
 			case 13:
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_written_bytes) >> 20);
 			case 14:
-				return SHOW("%lu\n", 0ul); // no commands yet
+				return SHOW("%llu\n", stat(&core::DeviceLu::stat_resets));
 			case 15:
 			case 16:
 				return SHOW("%u\n", 0u);

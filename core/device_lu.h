@@ -24,6 +24,7 @@
 #include "core/fabric.h"
 #include "core/scsi/logical_unit.h"
 #include "core/scsi/nexus.h"
+#include "lio/atomic.h"
 #include "lio/list.h"
 #include "lio/lock.h"
 #include "lio/refcount.h"
@@ -110,6 +111,21 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	void remove_nexus(ItlEntry &e);
 	// Posts `reason` to every registered nexus except `except` (null: all).
 	void post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReason reason);
+
+	// ---- statistics (statistics/scsi_tgt_dev, scsi_lu) ----
+	void count_command(u64 read_bytes, u64 written_bytes) {
+		stat_cmds.fetch_add(1, MemoryOrder::Relaxed);
+		if (read_bytes)
+			stat_read_bytes.fetch_add(read_bytes, MemoryOrder::Relaxed);
+		if (written_bytes)
+			stat_written_bytes.fetch_add(written_bytes, MemoryOrder::Relaxed);
+	}
+	Atomic<u64> stat_cmds{0};
+	Atomic<u64> stat_read_bytes{0};
+	Atomic<u64> stat_written_bytes{0};
+	Atomic<u64> stat_resets{0};          // LOGICAL UNIT RESETs
+	Atomic<u64> stat_aborts_complete{0}; // ABORT TASKs that found their task
+	Atomic<u64> stat_aborts_no_task{0};  // ABORT TASKs that did not
 
 	// ---- task set (SAM-5 8.6 task attributes) ----
 	// Blocks until cmd may start: HEAD OF QUEUE at once, SIMPLE once no ORDERED command

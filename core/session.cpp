@@ -179,6 +179,7 @@ void Session::execute(FabricCmd &cmd) {
 		      ? data_out_of(cmd).size()
 		      : 0;
 	lun->count_command(in, out);
+	dlu.count_command(in, out);
 
 	if (cmd.core.flags & kCmdAborted) {
 		if (cmd.core.flags & kCmdSendTas)
@@ -473,9 +474,11 @@ void Session::task_management(FabricTmf &tmf) {
 					}
 			}
 			if (!target) {
+				dlu->stat_aborts_no_task.fetch_add(1, MemoryOrder::Relaxed);
 				tmf.response = TmfResponse::kTaskDoesNotExist;
 				break;
 			}
+			dlu->stat_aborts_complete.fetch_add(1, MemoryOrder::Relaxed);
 			dlu->abort_tasks([target](const FabricCmd &c) { return &c == target; });
 			wait_until([&] {
 				return !dlu->any_task([target](const FabricCmd &c) {
@@ -519,6 +522,7 @@ void Session::task_management(FabricTmf &tmf) {
 				return true;
 			}); });
 			if (tmf.function == F::kLunReset) {
+				dlu->stat_resets.fetch_add(1, MemoryOrder::Relaxed);
 				dlu->state().clear_reservation();
 				dlu->post_unit_attention(mine, scsi::SenseReason::kPowerOnResetOccurred);
 			} else if (others && !tas) {

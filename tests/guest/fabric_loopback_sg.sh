@@ -425,9 +425,18 @@ o=$(sraw -r 512 $SG0 28 00 00 00 00 00 00 00 01 00)
 check_match "a well-formed READ(10) still passes afterwards" "SCSI Status: Good" "$o"
 
 # ---------------------------------------------------------------- cleanup
-# (as an argument: in a shell fed on stdin, clearconfig stops at the masked stock iSCSI fabric)
-out=$(targetcli clearconfig confirm=True 2>&1)
-check_eq "targetcli clearconfig: no LIO-ORG device left" 0 "$(lsscsi | grep -c LIO-ORG)"
+# (not clearconfig: it clears the discovery settings of every fabric, iSCSI's included, and
+# stops at the masked stock iscsi_target_mod before deleting the backstores)
+out=$(targetcli 2>&1 <<EOF
+set global auto_save_on_exit=false
+/loopback delete $WWN
+/backstores/ramdisk delete rd0
+/backstores/fileio delete disk1
+EOF
+)
+check_eq "targetcli: no LIO-ORG device left" 0 "$(lsscsi | grep -c LIO-ORG)"
+check_eq "targetcli: no backstore left" "" "$(ls -d $T/core/*/* 2>/dev/null | grep -v -e alua -e hba_)"
+[ -d $T/loopback ] && rmdir $T/loopback
 if [ $OURS = 1 ]; then
 	check "rmmod tcm_loop target_core_file target_core_mod" rmmod tcm_loop target_core_file target_core_mod
 	if [ -e /sys/module/tcm_loop ]; then

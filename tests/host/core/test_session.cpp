@@ -181,6 +181,10 @@ TEST_F(DataPath, WriteThenReadBackAcrossSegments) {
 	EXPECT_EQ(lun0->in_cmds(), 3u);
 	EXPECT_EQ(lun0->written_bytes(), 4u * 512);
 	EXPECT_EQ(lun0->read_bytes(), 4u * 512);
+	// The device's own counters (statistics/scsi_lu) see the same.
+	EXPECT_EQ(dev->lu->stat_cmds.load(), 3u);
+	EXPECT_EQ(dev->lu->stat_written_bytes.load(), 4u * 512);
+	EXPECT_EQ(dev->lu->stat_read_bytes.load(), 4u * 512);
 }
 
 TEST_F(DataPath, ReadPastTheEndIsLbaOutOfRange) {
@@ -236,6 +240,7 @@ TEST_F(DataPath, AbortTaskOfAnUnknownTagSaysSo) {
 	session->task_management(t);
 	EXPECT_EQ(t.responded, 1);
 	EXPECT_EQ(t.response, core::TmfResponse::kTaskDoesNotExist);
+	EXPECT_EQ(dev->lu->stat_aborts_no_task.load(), 1u);
 }
 
 TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
@@ -250,6 +255,7 @@ TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
 	t.function = core::TmfFunction::kLunReset;
 	session->task_management(t);
 	EXPECT_EQ(t.response, core::TmfResponse::kFunctionComplete);
+	EXPECT_EQ(dev->lu->stat_resets.load(), 1u);
 	TestCmd mine(kTur, core::DataDir::kNone, 0);
 	run(mine);
 	EXPECT_EQ(mine.status, ScsiStatus::kGood);
