@@ -12,6 +12,20 @@ namespace {
 
 constexpr usize kTimeoutsDescriptorLength = 12;
 
+// Commands that a device attribute turns off answer INVALID COMMAND OPERATION CODE (as
+// LIO's): RSOC leaves them out for that logical unit too, since it reports the commands the
+// logical unit supports (SPC-4 6.35.1), and so does LIO's (its per-command "enabled" checks).
+bool row_enabled(const LuAttributes &a, const OpcodeRow &row) {
+	switch (row.opcode) {
+	case 0x42: // UNMAP
+		return a.emulate_tpu;
+	case 0x89: // COMPARE AND WRITE
+		return a.emulate_caw;
+	default:
+		return true;
+	}
+}
+
 // Command timeouts descriptor: no nominal or recommended timeout is specified (0).
 usize put_timeouts(Response &r, usize off) {
 	r.put_be16(off, kTimeoutsDescriptorLength - 2);
@@ -57,10 +71,13 @@ Result<void> handle_report_supported_opcodes(ExecContext &ctx) {
 	u8 req_op = cdb[3];
 	u16 req_sa = cdb.be16(4);
 	Response r(ctx.cmd, cdb.be32(6));
+	LuAttributes a = ctx.lu.attributes();
 
 	if (options == 0) {
 		usize off = 4;
 		for (const OpcodeRow &row : opcode_rows()) {
+			if (!row_enabled(a, row))
+				continue;
 			if (row.has_service_actions()) {
 				for (const OpcodeRow &s : row.service_actions())
 					off += put_command_descriptor(r, off, s, true, rctd);
@@ -89,6 +106,8 @@ Result<void> handle_report_supported_opcodes(ExecContext &ctx) {
 	} else if (row && options == 3 && req_sa != 0) {
 		row = nullptr; // no such service action for an opcode without any
 	}
+	if (row && !row_enabled(a, *row))
+		row = nullptr;
 	if (!row) {
 		r.put(1, 0x01); // SUPPORT: not supported
 		r.extend(4);

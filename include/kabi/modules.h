@@ -58,6 +58,10 @@ void kabi_fabric_registry_unlock(void);
 int32_t lio_tcm_loop_init(struct kabi_module *self);
 void lio_tcm_loop_exit(void);
 
+/* iscsi_target_mod */
+int32_t lio_iscsi_init(struct kabi_module *self);
+void lio_iscsi_exit(void);
+
 /* target_core_file */
 int32_t lio_fileio_init(struct kabi_module *self);
 void lio_fileio_exit(void);

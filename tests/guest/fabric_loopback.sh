@@ -163,22 +163,28 @@ check_eq "nexus NULL again: ENODEV" ENODEV "$(cfs_write $P/nexus NULL)"
 check_eq "rmdir tpgt_2" OK "$(cfs_rmdir $P)"
 
 # --- cleanup and unload ---
-# rtslib's clear_existing() (clearconfig) modprobes iscsi_target_mod to clear its
-# discovery_auth; lio-cxx has no iSCSI module yet (the stock one is masked): delete object by
-# object instead.
-skip "targetcli clearconfig" "rtslib loads iscsi_target_mod for discovery_auth; not yet a lio-cxx module"
-targetcli_run "targetcli /loopback delete $WWN" /loopback delete $WWN
-targetcli_run "targetcli /backstores/ramdisk delete rd0" /backstores/ramdisk delete rd0
-targetcli_run "targetcli /backstores/fileio delete disk0" /backstores/fileio delete disk0
+# What targetcli users do: clearconfig (rtslib loads iscsi_target_mod, ours, to clear its
+# discovery_auth), then the fabric directories go and every module unloads.
+targetcli_run "targetcli clearconfig confirm=True" clearconfig confirm=True
+check_eq "clearconfig removed every device" "0" "$(find $T/core -mindepth 2 -maxdepth 2 -type d ! -path "$T/core/alua/*" | wc -l)"
+check_eq "clearconfig removed the loopback target" "" "$(ls $T/loopback 2>/dev/null | grep -v discovery_auth)"
 for h in $T/core/rd_mcp_* $T/core/fileio_*; do [ -d "$h" ] && rmdir "$h"; done
 check_eq "rmdir target/loopback" OK "$(cfs_rmdir $T/loopback)"
+for f in $T/*/; do case $f in */core/) ;; *) rmdir "$f" 2>/dev/null ;; esac; done
 check "no loopback directory left" test ! -e $T/loopback
 check_eq "no backstore left" "" "$(ls $T/core | grep -v -e alua)"
 check_eq "no tcm_loopback SCSI host left" "" "$(loop_host)"
 check_eq "no adapter left on the tcm_loop bus" "0" "$(ls /sys/bus/tcm_loop_bus/devices | grep -c .)"
 check_eq "no LIO-ORG device left" "0" "$(lsscsi | grep -c LIO-ORG)"
 mark_dmesg
-check "rmmod tcm_loop target_core_file target_core_mod" rmmod tcm_loop target_core_file target_core_mod
+unload_ours() {
+	local m
+	for m in iscsi_target_mod tcm_loop target_core_file target_core_mod; do
+		[ -e /sys/module/$m ] || continue
+		rmmod $m || return 1
+	done
+}
+check "every module unloads (iscsi_target_mod tcm_loop target_core_file target_core_mod)" unload_ours
 check "tcm_loop is gone" test ! -e /sys/module/tcm_loop
 check "the tcm_loop bus is gone" test ! -e /sys/bus/tcm_loop_bus
 

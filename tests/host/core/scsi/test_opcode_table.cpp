@@ -193,6 +193,7 @@ std::vector<u8> rsoc(u8 options, u8 op, u16 sa, u32 alloc, bool rctd = false) {
 
 TEST(Rsoc, AllCommandsIsExactlyTheTable) {
 	FakeLu lu;
+	lu.attrs.emulate_tpu = true; // every row enabled
 	for (bool rctd : {false, true}) {
 		Exec e(lu, rsoc(0, 0, 0, 4096, rctd), 4096);
 		ASSERT_TRUE(e.good());
@@ -252,6 +253,39 @@ TEST(Rsoc, OneCommandWithServiceAction) {
 	EXPECT_EQ(bigsa.at(1), 0x01);
 }
 
+// UNMAP without emulate_tpu and COMPARE AND WRITE without emulate_caw answer INVALID COMMAND
+// OPERATION CODE: RSOC does not report them for that LU.
+TEST(Rsoc, CommandsTurnedOffByAttributesAreLeftOut) {
+	auto listed = [](FakeLu &lu, u8 op) {
+		Exec e(lu, rsoc(0, 0, 0, 4096), 4096);
+		EXPECT_TRUE(e.good());
+		for (usize off = 4; off + 8 <= 4 + e.be(0, 4); off += 8)
+			if (e.at(off) == op)
+				return true;
+		return false;
+	};
+	auto one = [](FakeLu &lu, u8 op) {
+		Exec e(lu, rsoc(1, op, 0, 64), 64);
+		EXPECT_TRUE(e.good());
+		return e.at(1) & 0x07;
+	};
+	FakeLu lu;
+	lu.attrs.emulate_tpu = false;
+	lu.attrs.emulate_caw = true;
+	EXPECT_FALSE(listed(lu, 0x42));
+	EXPECT_EQ(one(lu, 0x42), 0x01) << "UNMAP: not supported";
+	EXPECT_TRUE(listed(lu, 0x89));
+	EXPECT_EQ(one(lu, 0x89), 0x03);
+	Exec unmap(lu, {0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+	expect_sense(unmap, 0x05, 0x20, 0x00);
+	lu.attrs.emulate_tpu = true;
+	lu.attrs.emulate_caw = false;
+	EXPECT_TRUE(listed(lu, 0x42));
+	EXPECT_EQ(one(lu, 0x42), 0x03);
+	EXPECT_FALSE(listed(lu, 0x89));
+	EXPECT_EQ(one(lu, 0x89), 0x01) << "COMPARE AND WRITE: not supported";
+}
+
 TEST(Rsoc, UnsupportedOpcodeAndBadOptions) {
 	FakeLu lu;
 	Exec e(lu, rsoc(1, 0xc1, 0, 64), 64);
@@ -270,6 +304,7 @@ TEST(Rsoc, UnsupportedOpcodeAndBadOptions) {
 
 TEST(Rsoc, AllocationLengthTruncates) {
 	FakeLu lu;
+	lu.attrs.emulate_tpu = true;
 	Exec e(lu, rsoc(0, 0, 0, 10), 64);
 	ASSERT_TRUE(e.good());
 	EXPECT_EQ(e.cmd().data_in_length(), 10u);
