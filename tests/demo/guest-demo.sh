@@ -58,13 +58,18 @@ run bash -c "echo 10 > $G/site_b/lu_gp_id" || echo "(refused, as it should be: i
 run bash -c "dmesg | tail -n 1 | sed 's/^\[ *[0-9.]*\] /kernel log: /'"
 run rmdir $G/site_a $G/site_b
 
-say "Tear down and unload: nothing left behind"
-run targetcli /loopback delete naa.5001405abcdef012
-run targetcli /backstores/fileio delete disk0
+say "Save, clear and restore the configuration with targetcli; then tear down and unload"
+run targetcli saveconfig /tmp/demo-saved.json
+run targetcli clearconfig confirm=True
+run targetcli restoreconfig /tmp/demo-saved.json
+run targetcli ls /loopback
+run targetcli clearconfig confirm=True
 for d in /sys/kernel/config/target/*/; do case $d in */core/) ;; *) rmdir "$d" 2>/dev/null ;; esac; done
-run rmmod tcm_loop target_core_file target_core_mod
+for m in iscsi_target_mod tcm_loop target_core_file target_core_mod; do
+	[ -e /sys/module/$m ] && run rmmod $m
+done
 run test ! -e /sys/kernel/config/target && echo "configfs target/ is gone"
 run bash -c "dmesg | grep -c 'lio-cxx: leak' || true"
 echo
-echo "iSCSI (issue 5) joins this demo when it lands; until then targetcli's clearconfig needs"
-echo "iscsi_target_mod (rtslib loads it to clear discovery_auth), so the demo deletes by hand."
+echo "iSCSI (issue 5) joins this demo when it lands: today iscsi_target_mod is a configfs"
+echo "skeleton only (targetcli's save/clear/restore need it); it refuses network portals."
