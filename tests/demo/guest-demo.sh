@@ -34,6 +34,7 @@ run targetcli /loopback create naa.5001405abcdef012
 run targetcli /loopback/naa.5001405abcdef012/luns create /backstores/fileio/disk0
 run targetcli ls /
 run lsmod | grep -E '^(tcm_loop|target_core)'
+for _ in $(seq 50); do lsscsi | grep -q LIO-ORG && break; sleep 0.1; done # the SCSI scan is asynchronous
 run lsscsi
 dev=$(lsscsi | awk '/LIO-ORG/ {print $NF; exit}')
 sg=$(lsscsi -g | awk '/LIO-ORG/ {print $NF; exit}')
@@ -47,7 +48,7 @@ run dd if=/dev/urandom of=/tmp/demo-data bs=1M count=16 status=none
 run dd if=/tmp/demo-data of="$dev" bs=1M oflag=direct status=none
 run dd if="$dev" of=/tmp/demo-back bs=1M count=16 iflag=direct status=none
 run md5sum /tmp/demo-data /tmp/demo-back
-run cmp /tmp/demo-data /tmp/demo-disk.img && echo "the backing file holds exactly what the initiator wrote"
+run cmp -n 16777216 /tmp/demo-data /tmp/demo-disk.img && echo "the backing file holds exactly what the initiator wrote"
 run fio --name=demo --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw --bs=4k --iodepth=16 --runtime=5 --time_based --verify=crc32c --output-format=terse --terse-version=3 | cut -d';' -f1-8
 
 say "ALUA LU groups: create, number, refuse a duplicate id, remove"
