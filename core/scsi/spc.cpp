@@ -53,10 +53,10 @@ void inquiry_standard(ExecContext &ctx, Response &r) {
 	r.put_padded(8, id.vendor, 8);
 	r.put_padded(16, id.product, 16);
 	r.put_padded(32, id.revision, 4);
+	// Version descriptors, packed: tools stop at the first zero (sg_inq -d).
 	r.put_be16(58, kVersionSam5);
-	// 60: the transport's version descriptor, which the fabric will supply.
-	r.put_be16(62, kVersionSpc4);
-	r.put_be16(64, kVersionSbc3);
+	r.put_be16(60, kVersionSpc4);
+	r.put_be16(62, kVersionSbc3);
 	r.extend(96);
 }
 

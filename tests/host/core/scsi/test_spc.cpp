@@ -61,8 +61,9 @@ TEST(Inquiry, StandardDataAsLio) {
 	EXPECT_EQ(text(e, 16, 16), "RAMDISK-MCP     ");
 	EXPECT_EQ(text(e, 32, 4), "4.0 ");
 	EXPECT_EQ(e.be(58, 2), 0x00a0u);
-	EXPECT_EQ(e.be(62, 2), 0x0460u);
-	EXPECT_EQ(e.be(64, 2), 0x04c0u);
+	EXPECT_EQ(e.be(60, 2), 0x0460u);
+	EXPECT_EQ(e.be(62, 2), 0x04c0u);
+	EXPECT_EQ(e.be(64, 2), 0u);
 	EXPECT_EQ(e.cmd().residual(), Residual::kUnderflow);
 	EXPECT_EQ(e.cmd().residual_count(), 255u - 96);
 
