@@ -167,7 +167,7 @@ check_eq "rmdir tpgt_2" OK "$(cfs_rmdir $P)"
 # discovery_auth), then the fabric directories go and every module unloads.
 targetcli_run "targetcli clearconfig confirm=True" clearconfig confirm=True
 check_eq "clearconfig removed every device" "0" "$(find $T/core -mindepth 2 -maxdepth 2 -type d ! -path "$T/core/alua/*" | wc -l)"
-check_eq "clearconfig removed the loopback target" "" "$(ls $T/loopback 2>/dev/null | grep -v discovery_auth)"
+check_eq "clearconfig removed the loopback target" "" "$(find $T/loopback -mindepth 1 -maxdepth 1 -type d ! -name discovery_auth 2>/dev/null)"
 for h in $T/core/rd_mcp_* $T/core/fileio_*; do [ -d "$h" ] && rmdir "$h"; done
 check_eq "rmdir target/loopback" OK "$(cfs_rmdir $T/loopback)"
 for f in $T/*/; do case $f in */core/) ;; *) rmdir "$f" 2>/dev/null ;; esac; done
