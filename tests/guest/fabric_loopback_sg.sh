@@ -29,21 +29,6 @@ case "$(modinfo -n target_core_mod 2>/dev/null)" in */updates/*) OURS=1 ;; esac
 [ $OURS = 1 ] && mask_stock_target_modules
 guest_log "modules: $([ $OURS = 1 ] && echo lio-cxx || echo stock)"
 
-devnode() { # name c|b
-	local n=$1 t=$2 d
-	d=/sys/class/$([ "$t" = c ] && echo scsi_generic || echo block)/$n/dev
-	[ -e "/dev/$n" ] || mknod "/dev/$n" "$t" $(tr ':' ' ' <"$d") 2>/dev/null
-	echo "/dev/$n"
-}
-loop_host() {
-	local h
-	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat $h/proc_name 2>/dev/null)" = tcm_loopback ] && { echo "${h##*host}"; return; }
-	done
-}
-sd_of() { ls /sys/class/scsi_device/$1/device/block/ 2>/dev/null | head -1; }
-sg_of() { ls /sys/class/scsi_device/$1/device/scsi_generic/ 2>/dev/null | head -1; }
-md5() { md5sum; }
 # Guest processes are slow to start under TCG: the helpers below fork nothing.
 # rawr CMD...: the response of an sg3_utils command run with --raw, into the array R
 # (decimal bytes); be OFF WIDTH: a big-endian field of R, into V (and printed by bev).
@@ -107,7 +92,6 @@ check "lun 0 has sg and sd nodes" test -c "$SG0" -a -b "$SD0"
 check "lun 1 has sg and sd nodes" test -c "$SG1" -a -b "$SD1"
 
 # sg3_utils do not retry unit attentions: clear them.
-clear_ua() { local i; for i in 1 2 3 4 5 6 7 8; do sg_turs "$1" >/dev/null 2>&1 && return 0; done; return 1; }
 check "lun 0: TEST UNIT READY (after the UAs)" clear_ua $SG0
 check "lun 1: TEST UNIT READY (after the UAs)" clear_ua $SG1
 
