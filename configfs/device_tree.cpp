@@ -851,13 +851,14 @@ class StatNode final : public DeviceSubNode {
 		auto stat = [lu](Atomic<u64> core::DeviceLu::*c) -> unsigned long long {
 			return lu ? (lu->*c).load(MemoryOrder::Relaxed) : 0;
 		};
+		// Every kind starts with inst and the device index (indx / dev).
+		if (index == 0)
+			return SHOW("%u\n", inst);
+		if (index == 1)
+			return SHOW("%u\n", cfg.dev_index);
 		switch (kind_) {
 		case StatKind::Dev:
 			switch (index) {
-			case 0:
-				return SHOW("%u\n", inst);
-			case 1:
-				return SHOW("%u\n", cfg.dev_index);
 			case 2:
 				return SHOW("Target\n");
 			case 3:
@@ -866,10 +867,6 @@ class StatNode final : public DeviceSubNode {
 			break;
 		case StatKind::TgtDev:
 			switch (index) {
-			case 0:
-				return SHOW("%u\n", inst);
-			case 1:
-				return SHOW("%u\n", cfg.dev_index);
 			case 2:
 				return SHOW("%u\n", 1u); // LU_COUNT
 			case 3:
@@ -886,10 +883,6 @@ class StatNode final : public DeviceSubNode {
 			break;
 		case StatKind::Lu:
 			switch (index) {
-			case 0:
-				return SHOW("%u\n", inst);
-			case 1:
-				return SHOW("%u\n", cfg.dev_index);
 			case 2:
 				return SHOW("%u\n", 1u); // SCSI_LU_INDEX
 			case 3:

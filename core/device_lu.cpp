@@ -162,7 +162,6 @@ void DeviceLu::start_locked(FabricCmd &cmd) {
 }
 
 bool DeviceLu::task_begin(FabricCmd &cmd) {
-	Completion wake(task_wait_class);
 	{
 		LockGuard guard(task_lock_);
 		cmd.core.flags |= kCmdInTaskSet;
@@ -176,14 +175,30 @@ bool DeviceLu::task_begin(FabricCmd &cmd) {
 			start_locked(cmd);
 			return true;
 		}
-		cmd.core.waiter = &wake;
+		cmd.core.flags |= kCmdWaiting;
 		waiting_++;
 	}
-	wake.wait();
+	return wait_for_admission(cmd);
+}
+
+// The slow path of task_begin: cmd is queued (kCmdWaiting). admit_waiters_locked may admit it
+// before its waiter exists; then there is nothing to wait for.
+bool DeviceLu::wait_for_admission(FabricCmd &cmd) {
+	Completion wake(task_wait_class);
+	{
+		LockGuard guard(task_lock_);
+		if (!(cmd.core.flags & kCmdWaiting))
+			return (cmd.core.flags & kCmdAborted) == 0; // admitted meanwhile
+		if (!(cmd.core.flags & kCmdAborted))
+			cmd.core.waiter = &wake;
+	}
+	if (cmd.core.waiter)
+		wake.wait();
 	LockGuard guard(task_lock_);
 	cmd.core.waiter = nullptr;
-	if (!(cmd.core.flags & kCmdRunning)) {
-		// Woken by an abort, not admitted.
+	if (cmd.core.flags & kCmdWaiting) {
+		// Aborted, not admitted.
+		cmd.core.flags &= ~kCmdWaiting;
 		waiting_--;
 		admit_waiters_locked();
 		return false;
@@ -218,7 +233,7 @@ void DeviceLu::task_end(FabricCmd &cmd) {
 // waits before them, an ORDERED one only when nothing runs, and nothing after it.
 void DeviceLu::admit_waiters_locked() {
 	for (FabricCmd &c : tasks_) {
-		if (!c.core.waiter || (c.core.flags & (kCmdRunning | kCmdAborted)))
+		if (!(c.core.flags & kCmdWaiting) || (c.core.flags & kCmdAborted))
 			continue;
 		bool ok;
 		if (c.task_attr == TaskAttr::kOrdered)
@@ -228,8 +243,10 @@ void DeviceLu::admit_waiters_locked() {
 		if (!ok)
 			return;
 		waiting_--;
+		c.core.flags &= ~kCmdWaiting;
 		start_locked(c);
-		static_cast<Completion *>(c.core.waiter)->complete();
+		if (c.core.waiter)
+			static_cast<Completion *>(c.core.waiter)->complete();
 		if (c.task_attr == TaskAttr::kOrdered)
 			return;
 	}

@@ -90,6 +90,7 @@ enum CmdFlag : u32 {
 	kCmdInTaskSet = 1 << 2, // between task_begin and task_end
 	kCmdSendTas = 1 << 3,   // aborted by another nexus with TAS=1: answer TASK ABORTED
 	kCmdActive = 1 << 4,    // on its session's active list
+	kCmdWaiting = 1 << 5,   // queued in the task set, not yet admitted
 };
 
 class DeviceLu final : public RefCounted<DeviceLu> {
@@ -143,7 +144,7 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 				continue;
 			c.core.flags |= kCmdAborted | flags;
 			n++;
-			if (!(c.core.flags & kCmdRunning) && c.core.waiter)
+			if ((c.core.flags & kCmdWaiting) && c.core.waiter)
 				static_cast<Completion *>(c.core.waiter)->complete();
 		}
 		return n;
@@ -161,6 +162,7 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	friend class RefCounted<DeviceLu>;
 	explicit DeviceLu(Device &dev);
 	~DeviceLu();
+	bool wait_for_admission(FabricCmd &cmd);
 	bool admissible_locked(const FabricCmd &cmd) const;
 	void start_locked(FabricCmd &cmd);
 	void admit_waiters_locked();

@@ -382,12 +382,11 @@ void Session::close() {
 
 // ---- task management ----
 
-bool Session::has_active(const FabricCmd *cmd) const {
+template <typename Match> void Session::mark_aborted(Match &&match) {
 	LockGuard guard(lock_);
-	for (const FabricCmd &c : active_)
-		if (&c == cmd)
-			return true;
-	return false;
+	for (FabricCmd &c : active_)
+		if (match(c))
+			c.core.flags |= kCmdAborted;
 }
 
 template <typename Pred> void Session::wait_until(Pred &&pred) {
@@ -411,11 +410,7 @@ void Session::task_management(FabricTmf &tmf) {
 	case F::kItNexusReset: {
 		// Every task of this nexus goes; its I_T_L nexuses see a reset condition and its
 		// SPC-2 reservations are released.
-		{
-			LockGuard guard(lock_);
-			for (FabricCmd &c : active_)
-				c.core.flags |= kCmdAborted;
-		}
+		mark_aborted([](const FabricCmd &) { return true; });
 		{
 			LockGuard guard(lock_);
 			for (ItlEntry &e : entries_)
@@ -488,23 +483,13 @@ void Session::task_management(FabricTmf &tmf) {
 			break;
 		}
 		case F::kAbortTaskSet:
-			{
-				LockGuard guard(lock_);
-				for (FabricCmd &c : active_)
-					if (c.lun == lun_no)
-						c.core.flags |= kCmdAborted;
-			}
+			mark_aborted([lun_no](const FabricCmd &c) { return c.lun == lun_no; });
 			dlu->abort_tasks(mine_on_lun);
 			wait_until([&] { return !dlu->any_task(mine_on_lun); });
 			break;
 		case F::kClearTaskSet:
 		case F::kLunReset: {
-			{
-				LockGuard guard(lock_);
-				for (FabricCmd &c : active_)
-					if (c.lun == lun_no)
-						c.core.flags |= kCmdAborted;
-			}
+			mark_aborted([lun_no](const FabricCmd &c) { return c.lun == lun_no; });
 			ItlEntry *mine = nullptr;
 			{
 				LockGuard guard(lock_);

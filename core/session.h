@@ -83,10 +83,10 @@ class Session final : public SessionPort, public RefCounted<Session> {
 	ItlEntry *entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu);
 
 	// Task management helpers.
-	template <typename Match> u32 abort_matching(Match &&match, bool all_sessions_lu,
-						     DeviceLu *lu, bool tas);
+	// Marks this session's active commands for which match(cmd) holds as aborted (commands
+	// not yet in a task set see it when they get there).
+	template <typename Match> void mark_aborted(Match &&match);
 	template <typename Pred> void wait_until(Pred &&pred);
-	bool has_active(const FabricCmd *cmd) const;
 
 	Tpg &tpg_;
 	RefPtr<NodeAcl> acl_;

@@ -60,7 +60,7 @@ constexpr OpcodeRow kOpcodes[] = {
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, kCtl}, handle_read, nullptr, 0},
 	{0x0a, 0, 6, D::kOut, kWrite, "WRITE(6)",
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, kCtl}, handle_write, nullptr, 0},
-	{0x12, 0, 6, D::kIn, kInfo, "INQUIRY",
+	{0x12, 0, 6, D::kIn, kInfo | kOpLegacyLunField, "INQUIRY",
 	 {0xff, 0x01, 0xff, 0xff, 0xff, kCtl}, handle_inquiry, nullptr, 0},
 	{0x15, 0, 6, D::kOut, 0, "MODE SELECT(6)",
 	 {0xff, 0x11, 0x00, 0x00, 0xff, kCtl}, handle_mode_select, nullptr, 0},
@@ -219,16 +219,14 @@ SenseReason reason_for(const Error &e) {
 }
 
 // The first (lowest byte, highest bit) CDB bit outside the row's usage mask.
-// INQUIRY's byte 1 bits 7:5 were the LUN in SCSI-2; Linux still fills them in when it probes
-// a LUN of a target whose level it does not know yet (a target without LUN 0): refusing them
-// would hide that LUN, so they are ignored (SPC-4 calls them reserved, SAM-2 obsolete).
-constexpr u8 kInquiryLegacyLunBits = 0xe0;
+// Byte 1 bits 7:5: the LUN in SCSI-2 (SPC-4 calls them reserved, SAM-2 obsolete).
+constexpr u8 kLegacyLunBits = 0xe0;
 
 bool first_reserved_bit(const Cdb &cdb, const OpcodeRow &row, u16 *byte, u8 *bit) {
 	for (usize i = 0; i < row.cdb_length; i++) {
 		u8 v = cdb[i];
-		if (i == 1 && row.opcode == 0x12)
-			v = static_cast<u8>(v & ~kInquiryLegacyLunBits);
+		if (i == 1 && (row.flags & kOpLegacyLunField))
+			v = static_cast<u8>(v & ~kLegacyLunBits);
 		u8 bad = static_cast<u8>(v & ~row.usage[i]);
 		if (bad) {
 			*byte = static_cast<u16>(i);

@@ -61,6 +61,9 @@ enum OpFlag : u16 {
 	kOpWritesMedium = 1 << 4,      // refused with WRITE PROTECTED on a read-only LU
 	kOpOkWithUa = 1 << 5,          // not failed by a pending unit attention (INQUIRY, ...)
 	kOpDirectData = 1 << 6,        // the handler uses data_in()/data_out(): never bounced
+	// Byte 1 bits 7:5 (SCSI-2's LUN field) are ignored, not refused: Linux fills them in
+	// when it probes a LUN of a target without LUN 0 (INQUIRY). Not reported by RSOC.
+	kOpLegacyLunField = 1 << 7,
 };
 
 struct OpcodeRow {

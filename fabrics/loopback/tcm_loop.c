@@ -57,7 +57,6 @@ struct tcm_loop_host {
 /* The scsi_cmnd's private area. */
 struct tcm_loop_priv {
 	struct work_struct submit_work;
-	struct work_struct done_work;
 	struct scsi_cmnd *sc;
 	/* Non-zero from queuecommand until the driver is done with the command: the
 	 * command's generation, so that a late clear never hits the next use of the area. */
@@ -164,20 +163,11 @@ static void tcm_loop_submit_work(struct work_struct *work)
 	}
 }
 
-static void tcm_loop_done_work(struct work_struct *work)
-{
-	struct tcm_loop_priv *p = container_of(work, struct tcm_loop_priv, done_work);
-
-	lio_tcm_loop_finish(p->cxx);
-	tcm_loop_complete(p);
-}
-
 static int tcm_loop_init_cmd_priv(struct Scsi_Host *sh, struct scsi_cmnd *sc)
 {
 	struct tcm_loop_priv *p = scsi_cmd_priv(sc);
 
 	INIT_WORK(&p->submit_work, tcm_loop_submit_work);
-	INIT_WORK(&p->done_work, tcm_loop_done_work);
 	p->sc = sc;
 	atomic_set(&p->active, 0);
 	return 0;
@@ -193,7 +183,6 @@ static int tcm_loop_queuecommand(struct Scsi_Host *sh, struct scsi_cmnd *sc)
 		gen = 1;
 	/* The error handler's and the reset ioctl's commands never saw init_cmd_priv. */
 	INIT_WORK(&p->submit_work, tcm_loop_submit_work);
-	INIT_WORK(&p->done_work, tcm_loop_done_work);
 	p->sc = sc;
 	atomic_set(&p->active, gen);
 	queue_work(tcm_loop_wq, &p->submit_work);
@@ -242,7 +231,8 @@ void tcm_loop_glue_finish(struct tcm_loop_scmd *scmd)
 {
 	struct tcm_loop_priv *p = scsi_cmd_priv(to_scmnd(scmd));
 
-	tcm_loop_done_work(&p->done_work);
+	lio_tcm_loop_finish(p->cxx);
+	tcm_loop_complete(p);
 }
 
 /* ---------------------------------------------------------------- gates */

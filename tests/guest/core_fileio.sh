@@ -93,11 +93,8 @@ check_match "default_lu_gp members list disk1" "fileio_[0-9]+/disk1" "$members"
 
 # --- disk0's directory against stock LIO's fileio_0/disk0 (values not depending on exports,
 # creation order, time, the UUID or the size) ---
-REFDEV=core/fileio_0/disk0
-values=$(sed -n "s|^f \($REFDEV/[^ ]*\) .*|\1|p" "$REF/configfs-tree.txt" | grep -Ev \
-	"/(info|control)$|/statistics/|/vpd_unit_serial$|/default_tg_pt_gp/members$")
-record_results < <(python3 "$LIO_SRC/tests/guest/cfs_tree.py" compare "$REF/configfs-tree.txt" \
-	$REFDEV --map "${D0#$T/}=$REFDEV" --values $values 2>&1)
+compare_device_dir core/fileio_0/disk0 "$D0" \
+	"/(info|control)$|/statistics/|/vpd_unit_serial$|/default_tg_pt_gp/members$"
 
 check "targetcli set attribute emulate_write_cache=1 on disk0" targetcli /backstores/fileio/disk0 set attribute emulate_write_cache=1
 check_eq "emulate_write_cache reads 1" "1" "$(cat $D0/attrib/emulate_write_cache)"

@@ -77,11 +77,8 @@ check_match "default_lu_gp members list rd1" "^rd_mcp_[0-9]+/rd1$" "$members"
 # --- the device directory against stock LIO's rd_mcp_1/rd0 ---
 # Values compared: everything that does not depend on exports (LUNs), creation order, time
 # or the UUID.
-REFDEV=core/rd_mcp_1/rd0
-values=$(sed -n "s|^f \($REFDEV/[^ ]*\) .*|\1|p" "$REF/configfs-tree.txt" | grep -Ev \
-	"/(info|control)$|/statistics/scsi_(dev|tgt_dev)/|/scsi_lu/(creation_time|dev|inst|lu_name|status)$|/vpd_unit_serial$|/default_tg_pt_gp/members$")
-record_results < <(python3 "$LIO_SRC/tests/guest/cfs_tree.py" compare "$REF/configfs-tree.txt" \
-	$REFDEV --map "${D0#$T/}=$REFDEV" --values $values 2>&1)
+compare_device_dir core/rd_mcp_1/rd0 "$D0" \
+	"/(info|control)$|/statistics/scsi_(dev|tgt_dev)/|/scsi_lu/(creation_time|dev|inst|lu_name|status)$|/vpd_unit_serial$|/default_tg_pt_gp/members$"
 check_eq "rd0 info before export" "Status: DEACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 4294967288" "$(head -1 $D0/info)"
 check_eq "rd0 statistics/scsi_tgt_dev/status (no exports)" "deactivated" "$(cat $D0/statistics/scsi_tgt_dev/status)"
 check_eq "scsi_lu/lu_name is the serial" "$(cat $D0/wwn/vpd_unit_serial | sed 's/.*: //')" "$(cat $D0/statistics/scsi_lu/lu_name)"

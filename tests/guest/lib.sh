@@ -139,6 +139,17 @@ except OSError as e:
     print(errno.errorcode.get(e.errno, str(e.errno)))' "$1"
 }
 
+# compare_device_dir REFDEV LIVE EXCLUDE: a device directory (LIVE, under $T) against the
+# reference's REFDEV ($REF/configfs-tree.txt): names and modes of everything, and the values of
+# every file whose path does not match the extended regex EXCLUDE. Results as checks.
+compare_device_dir() {
+    local refdev=$1 live=$2 exclude=$3 values
+    values=$(sed -n "s|^f \($refdev/[^ ]*\) .*|\1|p" "$REF/configfs-tree.txt" | grep -Ev "$exclude")
+    # shellcheck disable=SC2086  # one path per word
+    record_results < <(python3 "$LIO_SRC/tests/guest/cfs_tree.py" compare "$REF/configfs-tree.txt" \
+        "$refdev" --map "${live#$T/}=$refdev" --values $values 2>&1)
+}
+
 # ---- SCSI devices of the guest's own initiator (tcm_loop) ----
 
 # The guest has no udev: make the device node from sysfs when devtmpfs did not. Prints it.

@@ -92,8 +92,8 @@ TEST(Dispatch, EveryReservedBitOfEveryRowIsRefused) {
 			for (u8 bit = 0; bit < 8; bit++) {
 				if (r->usage[byte] & (1u << bit))
 					continue;
-				// INQUIRY's SCSI-2 LUN bits are ignored on purpose (test_spc.cpp).
-				if (r->opcode == 0x12 && byte == 1 && bit >= 5)
+				// A row's SCSI-2 LUN bits are ignored on purpose (test_spc.cpp).
+				if ((r->flags & kOpLegacyLunField) && byte == 1 && bit >= 5)
 					continue;
 				std::vector<u8> cdb(r->cdb_length, 0);
 				cdb[0] = r->opcode;
