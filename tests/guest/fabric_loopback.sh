@@ -132,6 +132,15 @@ check_match "TEST UNIT READY fails while offline (DID_TRANSPORT_DISRUPTED)" \
 check_eq "transport_status online" OK "$(cfs_write $L/tpgt_1/transport_status online)"
 check "TEST UNIT READY passes online again" sh -c "sg_turs $sg0 || sg_turs $sg0"
 
+# --- the SCSI error handler's device reset reaches the core as a LOGICAL UNIT RESET ---
+resets_before=$(cat $RD/statistics/scsi_lu/resets)
+mark_dmesg
+check "sg_reset --device (the midlayer's eh_device_reset_handler)" sg_reset --device $sg0
+check_eq "rd0 counts one LOGICAL UNIT RESET" "$((resets_before + 1))" "$(cat $RD/statistics/scsi_lu/resets)"
+check "TEST UNIT READY passes after the reset" clear_ua $sg0
+check_eq "no trouble in the kernel log around the reset" "" \
+	"$(new_dmesg | grep -E 'Oops|BUG:|WARNING:|blocked for more than|FAILED Result')"
+
 # --- LUN removal reaches the midlayer without a rescan ---
 targetcli_run "targetcli luns delete lun1" /loopback/$WWN/luns delete lun1
 check "$H:0:1:1 is gone" test ! -e /sys/class/scsi_device/$H:0:1:1
