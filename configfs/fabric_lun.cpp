@@ -499,8 +499,9 @@ class AclNode final : public Node {
 				  make<AclTableNode>(Gfp::Kernel, *acl_, a.acl_auth)));
 		TRY(adopt_default(group, "param", *types.type[kAclParam],
 				  make<AclTableNode>(Gfp::Kernel, *acl_, a.acl_param)));
-		TRY(adopt_default(group, "fabric_statistics", acl_stat_type,
-				  make<PlainNode>(Gfp::Kernel)));
+		kabi_cfs_group *stat = TRY(adopt_default(group, "fabric_statistics", acl_stat_type,
+							 make<PlainNode>(Gfp::Kernel)));
+		TRY(add_acl_fabric_stats(types, *acl_, stat));
 		return {};
 	}
 

@@ -39,7 +39,18 @@ struct FabricTypes {
 	NodeType *type[kFabricKinds] = {};
 	kabi_cfs_attr *attrs[kFabricKinds] = {};
 	u32 generic[kFabricKinds] = {};
+	// The fabric's own directories in <wwn>/fabric_statistics/ (FabricAttrs::wwn_fabric_stats)
+	// then in acls/<x>/fabric_statistics/ (acl_fabric_stats): one type each, in that order.
+	NodeType **group_type = nullptr;
+	kabi_cfs_attr **group_attrs = nullptr;
+	u32 wwn_groups = 0;
+	u32 acl_groups = 0;
 };
+
+// Makes the fabric's directories (FabricAttrs::acl_fabric_stats) in the ACL's
+// fabric_statistics/ group.
+Result<void> add_acl_fabric_stats(FabricTypes &types, core::NodeAcl &acl,
+				  kabi_cfs_group *stat_group);
 
 // A fabric attribute file of obj (null: the fabric made no object, e.g. no FabricAcl).
 template <typename Obj>

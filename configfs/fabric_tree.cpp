@@ -82,7 +82,59 @@ void free_types(FabricTypes *t) {
 		delete t->type[k];
 		delete[] t->attrs[k];
 	}
+	for (u32 i = 0; i < t->wwn_groups + t->acl_groups; i++) {
+		if (t->group_type)
+			delete t->group_type[i];
+		if (t->group_attrs)
+			delete[] t->group_attrs[i];
+	}
+	delete[] t->group_type;
+	delete[] t->group_attrs;
 	delete t;
+}
+
+// One NodeType per fabric group (fabric_statistics/<name>/), its files from the group's table.
+template <typename Obj>
+Result<void> make_group_type(FabricTypes *t, u32 slot, const core::FabricGroup<Obj> &g,
+			     const Fabric &fabric) {
+	u32 n = g.attrs.count;
+	if (n > KABI_CFS_MAX_ATTRS) {
+		log_err("core: fabric %s: %u files in %s exceed %u\n", fabric.name(), n, g.name,
+			KABI_CFS_MAX_ATTRS);
+		return Error::from_errno(KABI_EINVAL);
+	}
+	if (n) {
+		t->group_attrs[slot] = new (Gfp::Kernel) kabi_cfs_attr[n];
+		if (!t->group_attrs[slot])
+			return Error::from_errno(KABI_ENOMEM);
+		fill(t->group_attrs[slot], g.attrs);
+	}
+	t->group_type[slot] = make<NodeType>(Gfp::Kernel, g.name, t->group_attrs[slot], n).release();
+	if (!t->group_type[slot])
+		return Error::from_errno(KABI_ENOMEM);
+	return {};
+}
+
+Result<void> make_group_types(FabricTypes *t, const Fabric &fabric) {
+	const FabricAttrs &a = fabric.attrs();
+	u32 total = a.wwn_fabric_stats.count + a.acl_fabric_stats.count;
+	if (!total)
+		return {};
+	t->group_type = new (Gfp::Kernel) NodeType *[total];
+	t->group_attrs = new (Gfp::Kernel) kabi_cfs_attr *[total];
+	if (!t->group_type || !t->group_attrs)
+		return Error::from_errno(KABI_ENOMEM);
+	for (u32 i = 0; i < total; i++) {
+		t->group_type[i] = nullptr;
+		t->group_attrs[i] = nullptr;
+	}
+	t->wwn_groups = a.wwn_fabric_stats.count;
+	t->acl_groups = a.acl_fabric_stats.count;
+	for (u32 i = 0; i < t->wwn_groups; i++)
+		TRY(make_group_type(t, i, a.wwn_fabric_stats.groups[i], fabric));
+	for (u32 i = 0; i < t->acl_groups; i++)
+		TRY(make_group_type(t, t->wwn_groups + i, a.acl_fabric_stats.groups[i], fabric));
+	return {};
 }
 
 } // namespace
@@ -121,8 +173,19 @@ Result<FabricTypes *> register_fabric_types(Fabric &fabric, kabi_module *owner) 
 			return Error::from_errno(KABI_ENOMEM);
 		}
 	}
-	Result<void> r = NodeType::register_all(t->type, kFabricKinds, owner);
+	Result<void> r = make_group_types(t, fabric);
 	if (r.is_error()) {
+		free_types(t);
+		return r.error();
+	}
+	r = NodeType::register_all(t->type, kFabricKinds, owner);
+	if (r.is_error()) {
+		free_types(t);
+		return r.error();
+	}
+	r = NodeType::register_all(t->group_type, t->wwn_groups + t->acl_groups, owner);
+	if (r.is_error()) {
+		NodeType::unregister_all(t->type, kFabricKinds);
 		free_types(t);
 		return r.error();
 	}
@@ -132,8 +195,43 @@ Result<FabricTypes *> register_fabric_types(Fabric &fabric, kabi_module *owner) 
 void unregister_fabric_types(FabricTypes *types) {
 	if (!types)
 		return;
+	NodeType::unregister_all(types->group_type, types->wwn_groups + types->acl_groups);
 	NodeType::unregister_all(types->type, kFabricKinds);
 	free_types(types);
+}
+
+namespace {
+
+// <wwn>/fabric_statistics/<group>/ and acls/<x>/fabric_statistics/<group>/: a fabric table
+// over the object of the directory above (null: ENODEV, as table_show says).
+template <typename Obj> class FabricGroupNode final : public Node {
+  public:
+	FabricGroupNode(const core::FabricAttrTable<Obj> &table, Obj *obj)
+	    : table_(table), obj_(obj) {}
+	s64 show(u32 index, MutableBytes out) override {
+		return table_show(table_, index, obj_, out);
+	}
+	Result<void> store(u32 index, const StoreInput &in) override {
+		return table_store(table_, index, obj_, in);
+	}
+
+  private:
+	const core::FabricAttrTable<Obj> &table_;
+	Obj *obj_; // the directory above holds it
+};
+
+} // namespace
+
+Result<void> add_acl_fabric_stats(FabricTypes &types, core::NodeAcl &acl,
+				  kabi_cfs_group *stat_group) {
+	const FabricAttrs &a = types.fabric->attrs();
+	for (u32 i = 0; i < types.acl_groups; i++) {
+		const core::FabricGroup<core::FabricAcl> &g = a.acl_fabric_stats.groups[i];
+		TRY(adopt_default(stat_group, g.name, *types.group_type[types.wwn_groups + i],
+				  make<FabricGroupNode<core::FabricAcl>>(Gfp::Kernel, g.attrs,
+									  acl.fabric_acl())));
+	}
+	return {};
 }
 
 // ---------------------------------------------------------------- tpgt_N
@@ -339,8 +437,15 @@ class WwnNode final : public Node {
 	}
 
 	Result<void> add_defaults(kabi_cfs_group *group) {
-		TRY(adopt_default(group, "fabric_statistics", wwn_stat_type,
-				  make<PlainNode>(Gfp::Kernel)));
+		kabi_cfs_group *stat = TRY(adopt_default(group, "fabric_statistics", wwn_stat_type,
+							 make<PlainNode>(Gfp::Kernel)));
+		const FabricAttrs &a = types_.fabric->attrs();
+		for (u32 i = 0; i < types_.wwn_groups; i++) {
+			const core::FabricGroup<core::FabricWwn> &g = a.wwn_fabric_stats.groups[i];
+			TRY(adopt_default(stat, g.name, *types_.group_type[i],
+					  make<FabricGroupNode<core::FabricWwn>>(Gfp::Kernel, g.attrs,
+										  wwn_.get())));
+		}
 		TRY(adopt_default(group, "param", wwn_param_type,
 				  make<WwnParamNode>(Gfp::Kernel, *types_.fabric, name_)));
 		return {};

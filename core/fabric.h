@@ -76,6 +76,23 @@ template <typename Obj> struct FabricAttrTable {
 	constexpr FabricAttrTable(const FabricAttr<Obj> (&a)[N]) : attrs(a), count(N) {}
 };
 
+// A fabric-specific directory (a configfs default group) with its attribute files, made by the
+// core below one of its own directories (LIO's fabric_stat_group children: iSCSI's
+// fabric_statistics/iscsi_instance, ...).
+template <typename Obj> struct FabricGroup {
+	const char *name;
+	FabricAttrTable<Obj> attrs;
+};
+
+template <typename Obj> struct FabricGroupList {
+	const FabricGroup<Obj> *groups = nullptr;
+	u32 count = 0;
+
+	constexpr FabricGroupList() = default;
+	template <u32 N>
+	constexpr FabricGroupList(const FabricGroup<Obj> (&g)[N]) : groups(g), count(N) {}
+};
+
 // The fabric-specific files of each kind of directory (LIO's tfc_*_attrs), appended after the
 // core's generic files of that directory. Every table may be empty.
 struct FabricAttrs {
@@ -91,6 +108,11 @@ struct FabricAttrs {
 	FabricAttrTable<FabricAcl> acl_attrib;  // .../acls/<initiator>/attrib/
 	FabricAttrTable<FabricAcl> acl_auth;    // .../acls/<initiator>/auth/
 	FabricAttrTable<FabricAcl> acl_param;   // .../acls/<initiator>/param/
+	// Directories in target/<fabric>/<wwn>/fabric_statistics/ and in
+	// .../acls/<initiator>/fabric_statistics/, in this order (their files get the FabricWwn /
+	// FabricAcl of the directory above; a null FabricAcl makes their files fail with ENODEV).
+	FabricGroupList<FabricWwn> wwn_fabric_stats;
+	FabricGroupList<FabricAcl> acl_fabric_stats;
 };
 
 // SPC-4 7.6.1 PROTOCOL IDENTIFIER values.
@@ -355,6 +377,16 @@ class FabricTmf {
 	~FabricTmf() = default;
 };
 
+// LIO's generic demo-mode attributes of a TPG (tpgt_N/attrib/generate_node_acls, ...): kept by
+// the core, defaulted from the Fabric, shown and changed by fabrics that have those files
+// (iSCSI) through TpgPort.
+struct TpgDemoMode {
+	bool generate_node_acls = false;
+	bool cache_dynamic_acls = false;
+	bool demo_mode_write_protect = true;
+	bool prod_mode_write_protect = false;
+};
+
 // The core's side of a TPG, as its fabric sees it.
 class TpgPort {
   public:
@@ -366,6 +398,9 @@ class TpgPort {
 	// The WWN directory name (e.g. "naa.5001405abcdef012").
 	virtual const char *wwn_name() const = 0;
 	virtual bool enabled() const = 0;
+	virtual TpgDemoMode demo_mode() const = 0;
+	// Takes effect for sessions opened afterwards (as LIO).
+	virtual void set_demo_mode(const TpgDemoMode &m) = 0;
 
   protected:
 	~TpgPort() = default;

@@ -41,15 +41,6 @@ class Session;
 
 inline constexpr u32 kWwnNameMax = 224; // TRANSPORT_IQN_LEN
 
-// LIO's generic tpgt_N/attrib state (demo mode); values come from the Fabric's defaults and
-// are changed by fabric attribute files (iSCSI) through the TPG.
-struct TpgDemoMode {
-	bool generate_node_acls = false;
-	bool cache_dynamic_acls = false;
-	bool demo_mode_write_protect = true;
-	bool prod_mode_write_protect = false;
-};
-
 class Tpg final : public TpgPort, public RefCounted<Tpg> {
   public:
 	// wwn_name: the WWN directory's name (bounded by configfs); fabric_tpg: from make_tpg.
@@ -103,8 +94,8 @@ class Tpg final : public TpgPort, public RefCounted<Tpg> {
 	u16 rtpi() const { return static_cast<u16>(rtpi_.load(MemoryOrder::Relaxed)); }
 	Result<void> set_rtpi(u16 rtpi);
 
-	TpgDemoMode demo_mode() const;
-	void set_demo_mode(const TpgDemoMode &m);
+	TpgDemoMode demo_mode() const override;
+	void set_demo_mode(const TpgDemoMode &m) override;
 
 	// Every session (acl: only the sessions of that ACL) is told that its LUN inventory
 	// changed (REPORTED LUNS DATA HAS CHANGED).

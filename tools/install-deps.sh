@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
     # build
     build-essential gcc g++ make binutils cmake clang libclang-rt-14-dev
-    googletest libgtest-dev
+    googletest libgtest-dev libssl-dev
     # kernels and headers: 6.1 (Debian 12 default) and 6.12 LTS
     linux-image-amd64 linux-headers-amd64
     linux-image-6.12.117+deb12-amd64 linux-headers-6.12.117+deb12-amd64

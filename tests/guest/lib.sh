@@ -226,3 +226,104 @@ guest_modprobe_initiators() {
 guest_module_path() {
     modinfo -n "$1"
 }
+
+# ---- iSCSI: open-iscsi and libiscsi in the guest against the target in the same guest ----
+#   lio_target_is_ours           true when modprobe picks our target_core_mod (updates/)
+#   lio_mask_stock_if_ours       mask_stock_target_modules, but only with our modules installed
+#                                (a run against stock LIO must load the stock fabric modules)
+#   targetcli_batch NAME         one targetcli process fed the commands on stdin (one a line,
+#                                colour and auto-save off); checks NAME: no "Error:" line; the
+#                                output is left in $out
+#   iscsi_start_iscsid           directories, iscsi_tcp/sd_mod/sg, iscsid (once), waits for it
+#   iscsi_discover PORTAL [ARGS] SendTargets discovery (iscsiadm output on stdout, its status)
+#   iscsi_node_set IQN PORTAL NAME VALUE [IFACE]   iscsiadm -m node -o update
+#   iscsi_login IQN PORTAL [IFACE]                 iscsiadm --login (status of iscsiadm)
+#   iscsi_logout_all             logs every session out, deletes the node records
+#   iscsi_sid IQN PORTAL         the session id ("1") of the session to IQN at PORTAL, or nothing
+#   iscsi_disk_of_session SID LUN   /dev/sdX of LUN in session SID (waits up to 20 s for the scan)
+#   iscsi_conn_port PORTAL       the initiator's local TCP port of its connection to PORTAL
+lio_target_is_ours() {
+    case $(modinfo -n target_core_mod 2>/dev/null) in */updates/*) return 0 ;; esac
+    return 1
+}
+lio_mask_stock_if_ours() {
+    if lio_target_is_ours; then mask_stock_target_modules; else rm -f /etc/modprobe.d/lio-cxx-mask-stock.conf; fi
+}
+
+targetcli_batch() {
+    local name=$1 cmds
+    cmds=$(cat)
+    out=$(printf 'set global color_mode=false\nset global auto_save_on_exit=false\n%s\nexit\n' "$cmds" |
+        targetcli 2>&1)
+    local errs
+    errs=$(printf '%s\n' "$out" | grep -E '(^|[^A-Za-z])(Error|Critical): ')
+    check_eq "$name" "" "$errs"
+}
+
+iscsi_start_iscsid() {
+    local i
+    mkdir -p /etc/iscsi /run/lock/iscsi /var/lib/iscsi /var/lock/iscsi 2>/dev/null
+    modprobe iscsi_tcp 2>/dev/null
+    modprobe sd_mod 2>/dev/null
+    modprobe sg 2>/dev/null
+    if ! pidof iscsid >/dev/null; then
+        iscsid || return 1
+    fi
+    for i in $(seq 1 50); do
+        # 21: no session (the daemon answered); 20/other: not reachable yet
+        iscsiadm -m session >/dev/null 2>&1
+        case $? in 0 | 21) return 0 ;; esac
+        sleep 0.1
+    done
+    return 1
+}
+
+iscsi_discover() { # portal [iscsiadm args]
+    local p=$1
+    shift
+    iscsiadm -m discovery -t sendtargets -p "$p" "$@" 2>&1
+}
+
+iscsi_node_set() { # iqn portal name value [iface]
+    iscsiadm -m node -T "$1" -p "$2" ${5:+-I "$5"} -o update -n "$3" -v "$4"
+}
+
+iscsi_login() { # iqn portal [iface]
+    iscsiadm -m node -T "$1" -p "$2" ${3:+-I "$3"} --login 2>&1
+}
+
+iscsi_logout_all() {
+    iscsiadm -m node --logoutall=all >/dev/null 2>&1
+    iscsiadm -m node -o delete >/dev/null 2>&1
+    local i
+    for i in $(seq 1 50); do
+        [ -z "$(ls /sys/class/iscsi_session 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+iscsi_sid() { # iqn portal -> session id
+    # "tcp: [1] 127.0.0.1:3260,1 iqn.... (non-flash)"; IPv6 portals are shown as [::1]:3261
+    iscsiadm -m session 2>/dev/null | awk -v t="$1" -v p="$2" \
+        '$4 == t && index($3, p ",") == 1 { gsub(/[][]/, "", $2); print $2; exit }'
+}
+
+iscsi_disk_of_session() { # sid lun
+    local sid=$1 lun=$2 i d sd
+    for i in $(seq 1 100); do
+        for d in /sys/class/iscsi_session/session"$sid"/device/target*/*:*:*:"$lun"; do
+            [ -d "$d/block" ] || continue
+            sd=$(ls "$d/block" | head -1)
+            [ -n "$sd" ] && { devnode "$sd" b; return 0; }
+        done
+        sleep 0.2
+    done
+    return 1
+}
+
+iscsi_conn_port() { # portal "127.0.0.1:3260" -> the initiator's local port
+    # the field before the peer address is the local address:port
+    ss -Htn state established dst "$1" 2>/dev/null |
+        awk -v p="$1" '{ for (i = 2; i <= NF; i++) if ($i == p) { n = split($(i - 1), a, ":"); print a[n]; exit } }'
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fabrics/iscsi/registry.h"
+
+#include "fabrics/iscsi/conn.h"
+#include "fabrics/iscsi/iscsi_abi.h"
+#include "kabi/log.h"
+#include "lio/alloc.h"
+#include "lio/log.h"
+#include "lio/string.h"
+
+namespace lio::fabrics::iscsi {
+
+namespace {
+
+constinit LockClass g_registry_class("iscsi_registry");
+constinit LockClass g_nap_class("iscsi_registry_nap");
+
+struct Registry {
+	Registry() : lock(g_registry_class) {}
+	Mutex lock;
+	IntrusiveList<IscsiTiqn, &IscsiTiqn::registry_node> tiqns;
+	IntrusiveList<IscsiTpg, &IscsiTpg::registry_node> tpgs;
+	IntrusiveList<IscsiNp, &IscsiNp::registry_node> nps;
+	IntrusiveList<IscsiAcl, &IscsiAcl::registry_node> acls;
+	IntrusiveList<Portal, &Portal::registry_node> portals;
+	IntrusiveList<IscsiConn, &IscsiConn::registry_node> conns;
+	u64 next_portal_id = 1;
+};
+
+constinit Registry *g_registry = nullptr;
+
+Registry &reg() { return *g_registry; }
+
+void nap_ms(u32 ms) {
+	Completion c(g_nap_class);
+	(void)c.wait_for_ms(ms);
+}
+
+// iSCSI names compare case-insensitively (RFC 3722 normalises them to lower case).
+bool name_equal(StrView a, StrView b) {
+	if (a.size() != b.size())
+		return false;
+	for (usize i = 0; i < a.size(); i++)
+		if (detail::ascii_lower(a.data()[i]) != detail::ascii_lower(b.data()[i]))
+			return false;
+	return true;
+}
+
+} // namespace
+
+Result<void> registry_init() {
+	g_registry = make<Registry>(Gfp::Kernel).release();
+	if (!g_registry)
+		return Error::from_errno(KABI_ENOMEM);
+	return {};
+}
+
+void registry_exit() { adopt_own(exchange(g_registry, nullptr)); }
+
+Mutex &registry_lock() { return reg().lock; }
+
+// ---------------------------------------------------------------- portals
+
+Portal::Portal(StrView name, u64 id) : id_(id) {
+	(void)str_copy(Span<char>(name_, sizeof(name_)), name);
+}
+
+Portal::~Portal() = default;
+
+bool Portal::wildcard() const {
+	return starts_with(str_view(name_), str_view("0.0.0.0:")) ||
+	       starts_with(str_view(name_), str_view("[::]:"));
+}
+
+u32 Portal::port() const {
+	usize n = str_len(name_);
+	usize i = n;
+	while (i && name_[i - 1] != ':')
+		i--;
+	Result<u32> p = parse_u32(StrView(name_ + i, n - i), 10);
+	return p.is_ok() ? p.value() : 0;
+}
+
+Result<Portal *> portal_get(StrView name) {
+	if (name.size() >= 64) {
+		log_err("iscsi: network portal name too long\n");
+		return Error::from_errno(KABI_EINVAL);
+	}
+	LockGuard guard(reg().lock);
+	for (Portal &p : reg().portals)
+		if (str_equal(str_view(p.name()), name)) {
+			p.refs++;
+			return &p;
+		}
+	OwnPtr<Portal> p = make<Portal>(Gfp::Kernel, name, reg().next_portal_id++);
+	if (!p)
+		return Error::from_errno(KABI_ENOMEM);
+	s32 r = iscsi_glue_np_open(name.data(), name.size(), p.get(), &p->np);
+	if (r)
+		return Error::from_errno(-r);
+	p->refs = 1;
+	reg().portals.push_back(*p);
+	return p.release();
+}
+
+void portal_put(Portal &portal) {
+	iscsi_glue_np *np = nullptr;
+	{
+		LockGuard guard(reg().lock);
+		if (--portal.refs)
+			return;
+		reg().portals.remove(portal);
+		np = portal.np;
+	}
+	// Outside the lock: the accept thread may be in lio_iscsi_np_accepted, which takes it.
+	iscsi_glue_np_close(np);
+	adopt_own(&portal);
+}
+
+// ---------------------------------------------------------------- objects
+
+void registry_add_tiqn(IscsiTiqn &t) {
+	LockGuard guard(reg().lock);
+	reg().tiqns.push_back(t);
+}
+void registry_remove_tiqn(IscsiTiqn &t) {
+	LockGuard guard(reg().lock);
+	reg().tiqns.remove(t);
+}
+void registry_add_tpg(IscsiTpg &t) {
+	LockGuard guard(reg().lock);
+	reg().tpgs.push_back(t);
+}
+void registry_remove_tpg(IscsiTpg &t) {
+	LockGuard guard(reg().lock);
+	reg().tpgs.remove(t);
+}
+void registry_add_np(IscsiNp &n) {
+	LockGuard guard(reg().lock);
+	reg().nps.push_back(n);
+}
+void registry_remove_np(IscsiNp &n) {
+	LockGuard guard(reg().lock);
+	reg().nps.remove(n);
+}
+void registry_add_acl(IscsiAcl &a) {
+	LockGuard guard(reg().lock);
+	reg().acls.push_back(a);
+}
+void registry_remove_acl(IscsiAcl &a) {
+	LockGuard guard(reg().lock);
+	reg().acls.remove(a);
+}
+
+IscsiTpg *find_tpg_locked(StrView target_name, u64 portal_id) {
+	for (IscsiNp &n : reg().nps) {
+		if (n.portal().id() != portal_id)
+			continue;
+		IscsiTpg &t = n.tpg();
+		if (name_equal(str_view(t.tiqn().name()), target_name))
+			return &t;
+	}
+	return nullptr;
+}
+
+IscsiAcl *find_acl_locked(IscsiTpg &tpg, StrView initiator) {
+	for (IscsiAcl &a : reg().acls)
+		if (&a.tpg() == &tpg && name_equal(str_view(a.initiator()), initiator))
+			return &a;
+	return nullptr;
+}
+
+usize format_send_targets(StrView only, StrView local_addr, MutableBytes out) {
+	LockGuard guard(reg().lock);
+	usize used = 0;
+	auto put = [&](const char *fmt, auto... args) {
+		usize room = used < out.size() ? out.size() - used : 0;
+		int n = kabi_snprintf(reinterpret_cast<char *>(out.data()) + used, room, fmt,
+				      args...);
+		if (n > 0)
+			used += static_cast<usize>(n) + 1; // and the NUL separator
+	};
+	for (IscsiTiqn &t : reg().tiqns) {
+		if (only.size() && !name_equal(str_view(t.name()), only))
+			continue;
+		bool named = false;
+		for (IscsiTpg &g : reg().tpgs) {
+			if (&g.tiqn() != &t || !g.enabled || g.shutting_down)
+				continue;
+			{
+				LockGuard cg(g.config.lock);
+				if (!g.config.attribs.tpg_enabled_sendtargets)
+					continue;
+			}
+			for (IscsiNp &n : reg().nps) {
+				if (&n.tpg() != &g)
+					continue;
+				if (!named) {
+					put("TargetName=%s", t.name());
+					named = true;
+				}
+				if (n.portal().wildcard())
+					put("TargetAddress=%.*s:%u,%u", static_cast<int>(local_addr.size()),
+					    local_addr.data(), n.portal().port(),
+					    static_cast<u32>(g.tag()));
+				else
+					put("TargetAddress=%s,%u", n.portal().name(),
+					    static_cast<u32>(g.tag()));
+			}
+		}
+	}
+	return used;
+}
+
+// ---------------------------------------------------------------- connections
+
+void registry_add_conn(IscsiConn &c) {
+	LockGuard guard(reg().lock);
+	reg().conns.push_back(c);
+}
+
+void registry_remove_conn(IscsiConn &c) {
+	LockGuard guard(reg().lock);
+	reg().conns.remove(c);
+}
+
+IscsiConn *registry_take_finished_locked() {
+	for (IscsiConn &c : reg().conns)
+		if (c.finished) {
+			reg().conns.remove(c);
+			return &c;
+		}
+	return nullptr;
+}
+
+void stop_tpg_connections(IscsiTpg &tpg) {
+	for (u32 waited = 0;; waited += 10) {
+		{
+			LockGuard guard(reg().lock);
+			if (tpg.users == 0)
+				return;
+			for (IscsiConn &c : reg().conns)
+				if (c.tpg == &tpg && !c.finished)
+					c.stop();
+		}
+		if (waited && waited % 10000 == 0)
+			log_warn("iscsi: TPG %u: still waiting for %u connections to end\n",
+				 static_cast<u32>(tpg.tag()), tpg.users);
+		nap_ms(10);
+	}
+}
+
+void stop_all_connections() {
+	for (;;) {
+		bool running = false;
+		{
+			LockGuard guard(reg().lock);
+			for (IscsiConn &c : reg().conns)
+				if (!c.finished) {
+					c.stop();
+					running = true;
+				}
+		}
+		if (!running)
+			return;
+		nap_ms(10);
+	}
+}
+
+void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiConn *self) {
+	for (u32 waited = 0; waited < 30000; waited += 10) {
+		bool found = false;
+		{
+			LockGuard guard(reg().lock);
+			for (IscsiConn &c : reg().conns) {
+				if (&c == self || c.tpg != &tpg || c.finished || !c.in_session())
+					continue;
+				const LoginIdentity *id = c.identity();
+				if (!id || !name_equal(str_view(id->initiator_name), initiator) ||
+				    __builtin_memcmp(id->isid, isid, 6) != 0)
+					continue;
+				if (!waited)
+					log_info("iscsi: %.*s: session reinstatement, closing the "
+						 "previous session (TSIH %u)\n",
+						 static_cast<int>(initiator.size()), initiator.data(),
+						 c.tsih());
+				c.stop();
+				found = true;
+			}
+		}
+		if (!found)
+			return;
+		nap_ms(10);
+	}
+}
+
+} // namespace lio::fabrics::iscsi
