@@ -222,6 +222,24 @@ void IscsiConn::teardown() {
 	finished = true;
 }
 
+void IscsiConn::view(SessionView *out) const {
+	if (identity_)
+		out->id = *identity_;
+	out->params = params_;
+	out->tsih = tsih_;
+	out->sid = sid;
+	out->cmdsn_depth = cmdsn_depth_;
+	out->exp_cmd_sn = __atomic_load_n(&exp_cmd_sn_, __ATOMIC_RELAXED);
+	out->stat_sn = __atomic_load_n(&stat_sn_, __ATOMIC_RELAXED);
+	(void)str_copy(Span<char>(out->peer_addr, sizeof(out->peer_addr)), str_view(peer_addr_));
+	out->cmd_pdus = stat_cmd_pdus.load(MemoryOrder::Relaxed);
+	out->rsp_pdus = stat_rsp_pdus.load(MemoryOrder::Relaxed);
+	out->tx_data_octets = stat_tx_octets.load(MemoryOrder::Relaxed);
+	out->rx_data_octets = stat_rx_octets.load(MemoryOrder::Relaxed);
+	out->digest_errors = stat_digest_errors.load(MemoryOrder::Relaxed);
+	out->timeout_errors = stat_timeout_errors.load(MemoryOrder::Relaxed);
+}
+
 // ---------------------------------------------------------------- receiving
 
 Result<void> IscsiConn::recv_exact(void *buf, u32 len) {
@@ -245,6 +263,9 @@ Result<void> IscsiConn::recv_exact(void *buf, u32 len) {
 			stuck_since = iscsi_glue_now_ms();
 		if (nopin_sent_at_ &&
 		    iscsi_glue_now_ms() - nopin_sent_at_ > nopin_response_timeout_ms_) {
+			stat_timeout_errors.fetch_add(1);
+			if (tpg)
+				tpg->tiqn().stats.cxn_timeout_errors.fetch_add(1);
 			log_err("iscsi: %s: no NOP-Out answer within %u s, dropping the connection\n",
 				peer_addr_, nopin_response_timeout_ms_ / 1000);
 			return Error::from_errno(KABI_ETIMEDOUT);
@@ -314,6 +335,7 @@ Result<void> IscsiConn::recv_data(const Bhs &bhs, const CmdBuffer *into, u32 off
 		if (get_le32(tail) != ~crc) {
 			if (tpg)
 				tpg->tiqn().stats.digest_errors.fetch_add(1);
+			stat_digest_errors.fetch_add(1);
 			log_err("iscsi: %s: data digest error (ITT 0x%08x), dropping the connection "
 				"(ErrorRecoveryLevel 0)\n",
 				peer_addr_, bhs.itt());
@@ -456,6 +478,12 @@ LoginStatus IscsiConn::resolve(const LoginIdentity &id, LoginConfig &cfg) {
 }
 
 LoginStatus IscsiConn::attach(const LoginIdentity &id, const SessionParams &params, u16 *tsih) {
+	// What configfs shows is in place before the session is visible (in_session()).
+	params_ = params;
+	if (!identity_)
+		identity_ = make<LoginIdentity>(Gfp::Kernel, id).release();
+	if (!identity_)
+		return LoginStatus::kOutOfResources;
 	if (id.discovery) {
 		*tsih = 0x8000 | (static_cast<u16>(next_ttt_) & 0x7fff);
 		tsih_ = *tsih;
@@ -495,7 +523,10 @@ LoginStatus IscsiConn::attach(const LoginIdentity &id, const SessionParams &para
 	} while (v == 0);
 	*tsih = v;
 	tsih_ = v;
-	port_ = port.value();
+	static Atomic<u32> next_sid{1};
+	sid = next_sid.fetch_add(1);
+	identity_->tsih = v;
+	__atomic_store_n(&port_, port.value(), __ATOMIC_RELEASE);
 	(void)params;
 	return LoginStatus::kSuccess;
 }
@@ -554,9 +585,9 @@ bool IscsiConn::login() {
 	if (!ok)
 		return false;
 	params_ = lg->params();
-	identity_ = make<LoginIdentity>(Gfp::Kernel, lg->identity()).release();
 	if (!identity_)
 		return false;
+	*identity_ = lg->identity();
 	discovery_ = identity_->discovery;
 	stat_sn_ = lg->next_stat_sn();
 	exp_cmd_sn_ = identity_->cmd_sn;
@@ -776,7 +807,9 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 	if (dsl) {
 		TRY(recv_data(h, &cmd->buf, 0));
 		cmd->received = dsl;
+		stat_rx_octets.fetch_add(dsl, MemoryOrder::Relaxed);
 	}
+	stat_cmd_pdus.fetch_add(1, MemoryOrder::Relaxed);
 	if (!is_write || cmd->received == edtl) {
 		submit(*cmd.release());
 		return {};
@@ -845,6 +878,7 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		return Error::from_errno(KABI_EIO);
 	}
 	TRY(recv_data(h, &c->buf, off));
+	stat_rx_octets.fetch_add(len, MemoryOrder::Relaxed);
 	c->received += len;
 	c->data_sn++;
 	if (h.flags() & kFlagFinal) {
@@ -917,6 +951,7 @@ void IscsiConn::send_command_response(IscsiCmd &cmd) {
 				break;
 			}
 			r = send_pdu(d, segs, ns, n);
+			stat_tx_octets.fetch_add(n, MemoryOrder::Relaxed);
 			off += n;
 		}
 	}
@@ -939,6 +974,7 @@ void IscsiConn::send_command_response(IscsiCmd &cmd) {
 		}
 		r = send_pdu(s, Bytes(sense, slen));
 	}
+	stat_rsp_pdus.fetch_add(1, MemoryOrder::Relaxed);
 	if (r.is_error())
 		stop(); // the connection is failing: its thread tears down
 	if (port_)

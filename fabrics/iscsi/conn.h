@@ -20,6 +20,7 @@
 #include "fabrics/iscsi/config.h"
 #include "fabrics/iscsi/login.h"
 #include "fabrics/iscsi/pdu.h"
+#include "lio/atomic.h"
 #include "lio/list.h"
 #include "lio/lock.h"
 
@@ -29,6 +30,8 @@ struct iscsi_glue_thread;
 namespace lio::fabrics::iscsi {
 
 class IscsiConn;
+class IscsiAcl;
+struct SessionView;
 class IscsiTpg;
 class Portal;
 
@@ -110,6 +113,16 @@ class IscsiConn final : public LoginHost {
 	u16 tsih() const { return tsih_; }
 	bool in_session() const { return port_ != nullptr; }
 	const SessionParams &params() const { return params_; }
+	void view(SessionView *out) const;
+
+	// Statistics (read by configfs at any time).
+	Atomic<u64> stat_cmd_pdus{0};
+	Atomic<u64> stat_rsp_pdus{0};
+	Atomic<u64> stat_tx_octets{0};
+	Atomic<u64> stat_rx_octets{0};
+	Atomic<u32> stat_digest_errors{0};
+	Atomic<u32> stat_timeout_errors{0};
+	u32 sid = 0; // LIO's session id, shown in info (set once before in_session())
 
   private:
 	IscsiConn(Portal &portal, iscsi_glue_conn *glue);
@@ -182,6 +195,26 @@ class IscsiConn final : public LoginHost {
 	u32 text_ttt_ = kReservedTag;
 	IntrusiveList<IscsiCmd, &IscsiCmd::pending_node> pending_;
 };
+
+// What configfs shows of a live session (acls/<x>/info, param/, fabric_statistics/).
+struct SessionView {
+	LoginIdentity id;
+	SessionParams params;
+	u16 tsih = 0;
+	u32 sid = 0;
+	u32 cmdsn_depth = 0;
+	u32 exp_cmd_sn = 0;
+	u32 stat_sn = 0;
+	char peer_addr[64] = {};
+	u64 cmd_pdus = 0;
+	u64 rsp_pdus = 0;
+	u64 tx_data_octets = 0;
+	u64 rx_data_octets = 0;
+	u32 digest_errors = 0;
+	u32 timeout_errors = 0;
+};
+// The session of acl's initiator on acl's TPG, if one is logged in: copies it into *out.
+bool session_view_for_acl(const IscsiAcl &acl, SessionView *out);
 
 // A session of `initiator` with `isid` on tpg still has a connection: stop it and wait (up to
 // 30 s) until it is gone (session reinstatement, RFC 7143 6.3.5).

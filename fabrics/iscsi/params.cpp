@@ -9,6 +9,11 @@
 
 namespace lio::fabrics::iscsi {
 
+// What conn.cpp serves: one connection per session at ErrorRecoveryLevel 0.
+constexpr u32 kServedMaxConnections = 1;
+constexpr u32 kServedErl = 0;
+
+
 namespace {
 
 constexpr u32 kDsMin = 512;
@@ -438,7 +443,10 @@ LoginStatus Negotiator::one(const KeyInfo &k, StrView value, Stage stage, KeySin
 		u32 o = offer.value();
 		switch (k.id) {
 		case KeyId::kMaxConnections:
-			p_.max_connections = min(o, tpg_number(ParamKey::kMaxConnections, 1));
+			// One connection per session is what the connection layer serves (no
+			// MC/S yet, docs/design.md): never more, whatever param/ says.
+			p_.max_connections =
+				min(min(o, tpg_number(ParamKey::kMaxConnections, 1)), kServedMaxConnections);
 			return answer_u32(out, name, p_.max_connections);
 		case KeyId::kMaxBurstLength:
 			p_.max_burst_length = min(o, tpg_number(ParamKey::kMaxBurstLength, 262144));
@@ -459,8 +467,10 @@ LoginStatus Negotiator::one(const KeyInfo &k, StrView value, Stage stage, KeySin
 				min(o, tpg_number(ParamKey::kMaxOutstandingR2T, 1));
 			return answer_u32(out, name, p_.max_outstanding_r2t);
 		case KeyId::kErrorRecoveryLevel:
-			p_.error_recovery_level =
-				static_cast<u8>(min(o, tpg_number(ParamKey::kErrorRecoveryLevel, 0)));
+			// ErrorRecoveryLevel 0 is what the connection layer implements (no SNACK,
+			// no connection recovery yet): the negotiated level never exceeds it.
+			p_.error_recovery_level = static_cast<u8>(
+				min(min(o, tpg_number(ParamKey::kErrorRecoveryLevel, 0)), kServedErl));
 			return answer_u32(out, name, p_.error_recovery_level);
 		case KeyId::kProtocolLevel:
 			return answer_u32(out, name, min(o, kOurProtocolLevel));
@@ -487,14 +497,9 @@ LoginStatus Negotiator::one(const KeyInfo &k, StrView value, Stage stage, KeySin
 		StrView pick;
 		bool bad = false;
 		for_each_token(value, [&](StrView t) {
-			if (t.is_empty()) {
-				bad = true;
-				return false;
-			}
-			if (list_contains(ours, t)) {
+			bad = bad || t.is_empty(); // the whole list must be well-formed
+			if (pick.is_empty() && list_contains(ours, t))
 				pick = t;
-				return false;
-			}
 			return true;
 		});
 		if (bad || pick.is_empty())

@@ -267,6 +267,20 @@ void stop_all_connections() {
 	}
 }
 
+bool session_view_for_acl(const IscsiAcl &acl, SessionView *out) {
+	LockGuard guard(reg().lock);
+	for (IscsiConn &c : reg().conns) {
+		if (c.tpg != &acl.tpg() || c.finished || !c.in_session())
+			continue;
+		const LoginIdentity *id = c.identity();
+		if (!id || !name_equal(str_view(id->initiator_name), str_view(acl.initiator())))
+			continue;
+		c.view(out);
+		return true;
+	}
+	return false;
+}
+
 void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiConn *self) {
 	for (u32 waited = 0; waited < 30000; waited += 10) {
 		bool found = false;

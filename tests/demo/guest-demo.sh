@@ -60,12 +60,13 @@ tcli <<EOT
 saveconfig
 ls /
 EOT
-run ls -l /etc/target/saveconfig.json
-run python3 -c 'import json; c = json.load(open("/etc/target/saveconfig.json"))
+SAVED=/etc/rtslib-fb-target/saveconfig.json # Debian's rtslib-fb keeps it there
+run ls -l $SAVED
+run python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))
 for t in c["targets"]:
     for g in t["tpgs"]:
         print(t["fabric"], t["wwn"], "tpg", g["tag"], "portals", [p["ip_address"] + ":" + str(p["port"]) for p in g["portals"]],
-              "luns", [l["storage_object"] for l in g["luns"]], "attributes", {k: g["attributes"][k] for k in ("generate_node_acls", "authentication")})'
+              "luns", [l["storage_object"] for l in g["luns"]], "attributes", {k: g["attributes"][k] for k in ("generate_node_acls", "authentication")})' $SAVED
 for i in $(seq 1 50); do ss -Htln '( sport = :3260 )' | grep -q . && break; sleep 0.1; done
 run ss -Htln '( sport = :3260 )'
 

@@ -3,7 +3,9 @@
 #
 # The iSCSI fabric end to end with open-iscsi in the same guest (iscsid started by hand):
 #  (a) targetcli (one process for all commands): fileio f0 + ramdisk rd0 behind an iSCSI target,
-#      the default portal 0.0.0.0:3260 plus [::1]:3261 (IPv6) and 127.0.0.1:3262;
+#      the default portal 0.0.0.0:3260 plus [::1]:3261 (IPv6) and 127.0.0.1:3262, an ACL for
+#      one initiator name with CHAP credentials (one-way and mutual); later mode switches are
+#      configfs writes of what rtslib writes (authentication, generate_node_acls, discovery_auth);
 #  (b) SendTargets discovery through each portal: TargetAddress lines name real addresses
 #      (the 0.0.0.0 portal is reported as the address the discovery came in on), never 0.0.0.0;
 #  (c) demo mode (generate_node_acls=1, authentication=0): login, lsscsi shows the LIO-ORG disks,
@@ -165,8 +167,9 @@ check "no session left" no_session
 guest_log "(d) ACL mode, CHAP"
 # The mode switches from here on are written to configfs directly, as rtslib does for
 # `set attribute` (a targetcli process costs seconds under emulation).
+# (no trailing newline, as rtslib writes: stock LIO keeps a newline in a CHAP secret)
 cfs_set() { # name file value
-	check "$1" sh -c "echo $3 > $2"
+	check "$1" sh -c "printf %s '$3' > '$2'"
 	check_eq "$1: reads back" "$3" "$(cat "$2" 2>&1)"
 }
 cfs_set "generate_node_acls=0 (ACL mode)" $TP/attrib/generate_node_acls 0

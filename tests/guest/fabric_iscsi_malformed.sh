@@ -9,6 +9,12 @@
 # answers are the baseline, and where it differs from the RFC the check accepts the RFC's
 # answer or a dropped connection. After every case a normal login (iscsi-inq) still works; at
 # the end the kernel log has no Oops/BUG/WARNING (vm-run scans it too) and the modules unload.
+#
+# Stock LIO (6.1) fails three checks, each of which describes RFC 7143's answer (details in
+# iscsi_raw.py): key_too_long (answers the key cut to 63 characters "=NotUnderstood" instead of
+# refusing the malformed text), duplicate_keys (answers the second MaxBurstLength NotUnderstood
+# and logs in; RFC 7143 6.2 requires a Login reject, initiator error), bad_ahs (executes a
+# command whose AHS length contradicts TotalAHSLength; a format error, RFC 7143 7.8).
 . "$(dirname "$0")/lib.sh"
 
 T=/sys/kernel/config/target

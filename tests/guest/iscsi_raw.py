@@ -454,7 +454,9 @@ class Case:
         """The same key twice in one login request (RFC 7143 6.2: "...must not ... propose or
         declare a key more than once ... if detected by the target, this MUST result in a Login
         reject (initiator error)"): class 2, or a drop. Done in the operational stage (after a
-        normal security stage), with MaxBurstLength given twice."""
+        normal security stage), with MaxBurstLength given twice.
+        STOCK LIO FAILS THIS (6.1): it answers "MaxBurstLength=NotUnderstood" for the second
+        one and completes the login (class 0, a TSIH, full feature phase)."""
         name = "duplicate_keys: a key given twice refused"
         c = self.connect()
         h, d = c.login_pdu(0, 1, True, [("InitiatorName", self.a.initiator),

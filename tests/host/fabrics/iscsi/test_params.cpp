@@ -175,8 +175,9 @@ TEST_F(NegotiatorTest, NumericKeysMinMaxAndRange) {
 	for (const Case &c : cases) {
 		EXPECT_NE(one(c.key, c.lo), "Reject") << c.key;
 		EXPECT_NE(one(c.key, c.hi), "Reject") << c.key;
-		if (c.below)
+		if (c.below) {
 			EXPECT_EQ(one(c.key, c.below), "Reject") << c.key;
+		}
 		EXPECT_EQ(one(c.key, c.above), "Reject") << c.key;
 		EXPECT_EQ(one(c.key, "junk"), "Reject") << c.key;
 		EXPECT_EQ(one(c.key, c.mid), c.mid_answer) << c.key;
@@ -278,7 +279,7 @@ TEST_F(NegotiatorTest, ResultAndDeclaration) {
 TEST_F(NegotiatorTest, ResponseOverflowFails) {
 	neg.start(&tpg, true);
 	std::vector<std::pair<std::string, std::string>> many;
-	for (int i = 0; i < 200; i++)
+	for (int i = 0; i < 400; i++)
 		many.push_back({"X-" + std::to_string(i), ""});
 	EXPECT_EQ(run(many).status, LoginStatus::kInitiatorError); // buf is 4 KiB
 }
