@@ -104,6 +104,20 @@ class Command final {
 		residual_ = r;
 		residual_count_ = count;
 	}
+	// A data-out command whose buffer (the expected data transfer length) differs from the
+	// `cdb_bytes` its CDB asks for: OVERFLOW by what is missing, UNDERFLOW by what is left
+	// over. Kept when the command then completes with CHECK CONDITION (see
+	// transfer_length_mismatch()), so that the initiator learns how its lengths differ.
+	void set_data_out_residual(u64 cdb_bytes) {
+		u64 have = data_out_.size();
+		if (cdb_bytes > have)
+			set_residual(Residual::kOverflow, cdb_bytes - have);
+		else if (have > cdb_bytes)
+			set_residual(Residual::kUnderflow, have - cdb_bytes);
+		else
+			set_residual(Residual::kNone, 0);
+		keep_residual_ = true;
+	}
 	void complete_good() {
 		status_ = condition_met_ ? ScsiStatus::kConditionMet : ScsiStatus::kGood;
 		reason_ = SenseReason::kNone;
@@ -116,8 +130,10 @@ class Command final {
 		sense_length_ = static_cast<u8>(SenseData::build(
 			MutableBytes(sense_, sizeof(sense_)), reason, detail_, descriptor_sense));
 		data_in_length_ = 0;
-		residual_ = Residual::kNone;
-		residual_count_ = 0;
+		if (!keep_residual_) {
+			residual_ = Residual::kNone;
+			residual_count_ = 0;
+		}
 		completed_ = true;
 	}
 	// SPC-2 reservation held by another I_T nexus: status only, no sense, no data.
@@ -139,6 +155,7 @@ class Command final {
 	MutableBytes in_view_;
 	Bytes out_view_;
 	bool condition_met_ = false;
+	bool keep_residual_ = false;
 
 	ScsiStatus status_ = ScsiStatus::kGood;
 	bool completed_ = false;
@@ -150,6 +167,14 @@ class Command final {
 	SenseDetail detail_;
 	u8 sense_[SenseData::kMaxLength] = {};
 };
+
+// The failure of a data-out command whose buffer differs from the `cdb_bytes` the CDB asks
+// for (SAM-5 5.4.3, FCP-4 9.4.2 b): CHECK CONDITION, INVALID FIELD IN COMMAND INFORMATION UNIT,
+// with the residual (set_data_out_residual) reported beside it.
+inline Error transfer_length_mismatch(Command &cmd, u64 cdb_bytes) {
+	cmd.set_data_out_residual(cdb_bytes);
+	return sense_error(SenseReason::kInvalidFieldInCommandIu);
+}
 
 } // namespace lio::scsi
 

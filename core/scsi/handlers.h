@@ -144,6 +144,13 @@ class BlockScratch final {
 // information, DPO/FUA as emulate_fua_write allows, hw_max_sectors, range); returns the
 // transfer length in blocks and the LBA.
 Result<u32> check_rw(ExecContext &ctx, u64 *lba_out);
+// sbc.cpp: how many of the CDB's `blocks` a WRITE or WRITE AND VERIFY writes when its
+// data-out buffer (the transport's expected data transfer length) differs from them. As
+// FCP-4 9.4.2 a) lets a device server do: more data than asked for writes the CDB's blocks
+// (residual UNDERFLOW); less writes the whole blocks sent (residual OVERFLOW), possibly none.
+// Less that ends inside a block cannot be written as sent: CHECK CONDITION, INVALID FIELD
+// IN COMMAND INFORMATION UNIT, with the OVERFLOW residual (transfer_length_mismatch()).
+Result<u32> data_out_blocks(ExecContext &ctx, u32 blocks);
 // sbc_compare.cpp: reads [lba, lba + blocks) in scratch-sized chunks and compares it with
 // `expected` (repeat: expected is one block, compared with every block). A difference is
 // MISCOMPARE DURING VERIFY OPERATION with INFORMATION = its byte offset (from the start of

@@ -5,6 +5,7 @@
  * MEDIUM REMOVAL. Parse and check first, then one call into the LogicalUnit.
  */
 #include "core/scsi/handlers.h"
+#include "lio/alloc.h"
 
 namespace lio::scsi {
 
@@ -29,42 +30,65 @@ Result<u32> check_rw(ExecContext &ctx, u64 *lba_out) {
 	return len;
 }
 
+Result<u32> data_out_blocks(ExecContext &ctx, u32 blocks) {
+	u64 bs = ctx.lu.block_size();
+	u64 want = u64(blocks) * bs;
+	u64 have = ctx.cmd.data_out().size();
+	if (have == want)
+		return blocks;
+	if (have < want && have % bs)
+		return transfer_length_mismatch(ctx.cmd, want);
+	ctx.cmd.set_data_out_residual(want);
+	return have < want ? static_cast<u32>(have / bs) : blocks;
+}
+
+// The initiator may expect less than the CDB asks for (residual overflow): as much as fits is
+// transferred, a partial last block through a one-block bounce buffer. More than asked for:
+// residual underflow.
 Result<void> handle_read(ExecContext &ctx) {
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
 	u64 bs = ctx.lu.block_size();
 	u64 bytes = len * bs;
 	DataBuf buf = ctx.cmd.data_in();
-	// The initiator may expect less than the CDB asks for (residual overflow): whole blocks
-	// that fit are transferred. More than asked for: residual underflow.
-	u64 fit = bytes <= buf.size() ? len : buf.size() / bs;
-	if (fit) {
-		Result<void> r = ctx.lu.read(lba, static_cast<u32>(fit), buf.slice(0, fit * bs));
+	u64 have = buf.size();
+	u32 whole = bytes <= have ? len : static_cast<u32>(have / bs);
+	if (whole) {
+		Result<void> r = ctx.lu.read(lba, whole, buf.slice(0, whole * bs));
 		if (r.is_error())
 			return io_error(r.error(), SenseReason::kUnrecoveredReadError);
 	}
-	ctx.cmd.set_data_in_length(fit * bs);
-	if (bytes > fit * bs)
-		ctx.cmd.set_residual(Residual::kOverflow, bytes - fit * bs);
-	else if (buf.size() > bytes)
-		ctx.cmd.set_residual(Residual::kUnderflow, buf.size() - bytes);
+	u64 made = whole * bs;
+	if (whole < len && have > made) {
+		u8 *bounce = static_cast<u8 *>(alloc_raw(bs, Gfp::NoIo));
+		if (!bounce)
+			return sense_error(SenseReason::kInsufficientResources);
+		Result<void> r = ctx.lu.read(lba + whole, 1, DataBuf(MutableBytes(bounce, bs)));
+		if (r.is_ok())
+			buf.copy_from(made, Bytes(bounce, have - made));
+		free_raw(bounce);
+		if (r.is_error())
+			return io_error(r.error(), SenseReason::kUnrecoveredReadError);
+		made = have;
+	}
+	ctx.cmd.set_data_in_length(made);
+	if (bytes > made)
+		ctx.cmd.set_residual(Residual::kOverflow, bytes - made);
+	else if (have > bytes)
+		ctx.cmd.set_residual(Residual::kUnderflow, have - bytes);
 	return {};
 }
 
 Result<void> handle_write(ExecContext &ctx) {
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
-	u64 bs = ctx.lu.block_size();
-	u64 bytes = len * bs;
-	DataBuf data = ctx.cmd.data_out();
-	// LIO refuses WRITEs whose data-out differs from the CDB's transfer length.
-	if (data.size() != bytes)
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
-	if (!len)
+	u32 n = TRY(data_out_blocks(ctx, len));
+	if (!n)
 		return {};
+	u64 bs = ctx.lu.block_size();
 	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
 	LuState::SharedWrite serial(ctx.lu.state());
-	Result<void> r = ctx.lu.write(lba, len, data, fua);
+	Result<void> r = ctx.lu.write(lba, n, ctx.cmd.data_out().slice(0, n * bs), fua);
 	if (r.is_error())
 		return io_error(r.error(), SenseReason::kWriteError);
 	return {};

@@ -87,7 +87,7 @@ Result<void> handle_verify(ExecContext &ctx) {
 	u64 want = bytchk == 0 || blocks == 0 ? 0 : bytchk == 1 ? blocks * bs : bs;
 	DataBuf data = ctx.cmd.data_out();
 	if (data.size() != want)
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
+		return transfer_length_mismatch(ctx.cmd, want);
 	if (want == 0)
 		return {};
 	return compare_medium(ctx, lba, blocks, data, bytchk == 3);
@@ -95,7 +95,8 @@ Result<void> handle_verify(ExecContext &ctx) {
 
 // WRITE AND VERIFY (SBC-4 5.34-5.36): the write is made durable (FUA) so that the verify
 // reads what the medium holds. BYTCHK 00b: medium verify only (always passes, as above);
-// 01b: read back and compare with data-out; 10b/11b are reserved.
+// 01b: read back and compare with data-out; 10b/11b are reserved. A data-out buffer that
+// differs from the transfer length is handled as WRITE handles it (data_out_blocks()).
 Result<void> handle_write_and_verify(ExecContext &ctx) {
 	Cdb cdb = ctx.cmd.cdb();
 	u8 bytchk = (cdb[1] >> 1) & 0x03;
@@ -103,17 +104,16 @@ Result<void> handle_write_and_verify(ExecContext &ctx) {
 		return cdb_field_error(ctx.cmd, 1, 2);
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
-	DataBuf data = ctx.cmd.data_out();
-	if (data.size() != u64(len) * ctx.lu.block_size())
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
-	if (!len)
+	u32 n = TRY(data_out_blocks(ctx, len));
+	if (!n)
 		return {};
+	DataBuf data = ctx.cmd.data_out().slice(0, usize(n) * ctx.lu.block_size());
 	LuState::SharedWrite serial(ctx.lu.state());
-	Result<void> r = ctx.lu.write(lba, len, data, true);
+	Result<void> r = ctx.lu.write(lba, n, data, true);
 	if (r.is_error())
 		return io_error(r.error(), SenseReason::kWriteError);
 	if (bytchk == 1)
-		return compare_medium(ctx, lba, len, data, false);
+		return compare_medium(ctx, lba, n, data, false);
 	return {};
 }
 
@@ -133,15 +133,22 @@ Result<void> handle_compare_and_write(ExecContext &ctx) {
 		return cdb_field_error(ctx.cmd, 1, 3); // FUA
 	u64 lba = cdb.be64(2);
 	u32 n = cdb[13];
+	DataBuf data = ctx.cmd.data_out();
 	if (n > max_compare_and_write_blocks(a))
 		return cdb_field_error(ctx.cmd, 13, 7);
+	// NUMBER OF LOGICAL BLOCKS 0 is not an error (SBC-4: nothing compared or written), but
+	// with data-out it is a wrong CDB (as 256 blocks written into the 8-bit field would be),
+	// refused as one: the initiator sent blocks the field does not count.
+	if (n == 0 && data.size()) {
+		ctx.cmd.set_data_out_residual(0);
+		return cdb_field_error(ctx.cmd, 13, 7);
+	}
 	TRY(check_lba_range(ctx, lba, n));
 	u64 bytes = u64(n) * ctx.lu.block_size();
-	DataBuf data = ctx.cmd.data_out();
 	if (data.size() != 2 * bytes)
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
+		return transfer_length_mismatch(ctx.cmd, 2 * bytes);
 	if (!n)
-		return {}; // SBC-4: not an error, nothing compared or written
+		return {};
 	LuState::ExclusiveWrite serial(ctx.lu.state());
 	TRY(compare_medium(ctx, lba, n, data.slice(0, bytes), false));
 	Result<void> r = ctx.lu.write(lba, n, data.slice(bytes, bytes), cdb.bit(1, 3));
@@ -158,7 +165,7 @@ Result<void> handle_orwrite(ExecContext &ctx) {
 	u32 bs = ctx.lu.block_size();
 	DataBuf data = ctx.cmd.data_out();
 	if (data.size() != u64(len) * bs)
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
+		return transfer_length_mismatch(ctx.cmd, u64(len) * bs);
 	if (!len)
 		return {};
 	bool fua = ctx.cmd.cdb().bit(1, 3);

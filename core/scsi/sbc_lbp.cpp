@@ -49,8 +49,8 @@ Result<void> handle_write_same(ExecContext &ctx) {
 	TRY(check_lba_range(ctx, lba, blocks));
 
 	DataBuf data = ctx.cmd.data_out();
-	if (ndob ? data.size() != 0 : data.size() != bs)
-		return sense_error(SenseReason::kInvalidFieldInCommandIu);
+	if (data.size() != (ndob ? 0 : bs))
+		return transfer_length_mismatch(ctx.cmd, ndob ? 0 : bs);
 
 	LuState::SharedWrite serial(ctx.lu.state());
 	Result<void> r;

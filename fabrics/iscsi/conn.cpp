@@ -216,6 +216,8 @@ void IscsiConn::teardown() {
 	}
 	LockGuard guard(registry_lock());
 	if (tpg) {
+		if (sid)
+			tpg->tiqn().stats.sessions.fetch_sub(1);
 		tpg->users--;
 		tpg = nullptr;
 	}
@@ -312,7 +314,7 @@ Result<void> IscsiConn::recv_data(const Bhs &bhs, const CmdBuffer *into, u32 off
 			}
 			u32 n = min(left, static_cast<u32>(s.len) - pos);
 			TRY(recv_exact(s.data + pos, n));
-			if (params_.data_digest)
+			if (data_digest())
 				crc = iscsi_glue_crc32c(crc, s.data + pos, n);
 			left -= n;
 			pos = 0;
@@ -321,16 +323,16 @@ Result<void> IscsiConn::recv_data(const Bhs &bhs, const CmdBuffer *into, u32 off
 	} else {
 		LIO_VERIFY(len <= scratch_len_);
 		TRY(recv_exact(scratch_, len));
-		if (params_.data_digest)
+		if (data_digest())
 			crc = iscsi_glue_crc32c(crc, scratch_, len);
 	}
 	u8 tail[8];
 	if (pad) {
 		TRY(recv_exact(tail, pad));
-		if (params_.data_digest)
+		if (data_digest())
 			crc = iscsi_glue_crc32c(crc, tail, pad);
 	}
-	if (params_.data_digest && len) {
+	if (data_digest() && len) {
 		TRY(recv_exact(tail, kDigestLength));
 		if (get_le32(tail) != ~crc) {
 			if (tpg)
@@ -347,7 +349,7 @@ Result<void> IscsiConn::recv_data(const Bhs &bhs, const CmdBuffer *into, u32 off
 
 Result<void> IscsiConn::discard_data(const Bhs &bhs) {
 	u32 len = bhs.data_segment_length();
-	u32 total = pad4(len) + (params_.data_digest && len ? kDigestLength : 0);
+	u32 total = pad4(len) + (data_digest() && len ? kDigestLength : 0);
 	while (total) {
 		u32 n = min(total, scratch_len_);
 		TRY(recv_exact(scratch_, n));
@@ -372,7 +374,7 @@ Result<void> IscsiConn::send_pdu(Bhs &bhs, const DataSegment *data, u32 nseg, u3
 	u8 ddig[4];
 	static const u8 zeros[4] = {};
 	iov[n++] = {bhs.bytes().data(), kBhsLength};
-	if (params_.header_digest && identity_) {
+	if (header_digest()) {
 		DataSegment h{bhs.bytes().data(), kBhsLength};
 		put_le32(hdig, digest_of(&h, 1, 0));
 		iov[n++] = {hdig, 4};
@@ -391,7 +393,7 @@ Result<void> IscsiConn::send_pdu(Bhs &bhs, const DataSegment *data, u32 nseg, u3
 	}
 	if (pad)
 		iov[n++] = {zeros, pad};
-	if (params_.data_digest && identity_ && data_len) {
+	if (data_digest() && data_len) {
 		put_le32(ddig, digest_of(data, nseg, pad));
 		iov[n++] = {ddig, 4};
 	}
@@ -526,6 +528,7 @@ LoginStatus IscsiConn::attach(const LoginIdentity &id, const SessionParams &para
 	static Atomic<u32> next_sid{1};
 	sid = next_sid.fetch_add(1);
 	identity_->tsih = v;
+	t->tiqn().stats.sessions.fetch_add(1);
 	__atomic_store_n(&port_, port.value(), __ATOMIC_RELEASE);
 	(void)params;
 	return LoginStatus::kSuccess;
@@ -604,6 +607,8 @@ bool IscsiConn::login() {
 		scratch_len_ = need;
 	}
 	iscsi_glue_conn_set_rcv_timeout(glue_, nopin_timeout_ms_ ? nopin_timeout_ms_ : 5000);
+	// Digests start with the first PDU after the final Login Response (RFC 7143 13.1).
+	full_feature_ = true;
 	log_info("iscsi: %s session %s from %s (%s) on %s, TSIH %u, digests %s/%s\n",
 		 discovery_ ? "discovery" : "normal",
 		 discovery_ ? "" : identity_->target_name, identity_->initiator_name, peer_addr_,
@@ -623,7 +628,7 @@ void IscsiConn::full_feature() {
 		u32 ahs_len = h.total_ahs_words() * 4u;
 		if (ahs_len && recv_exact(ahs, ahs_len).is_error())
 			return;
-		if (params_.header_digest) {
+		if (header_digest()) {
 			u8 d[4];
 			if (recv_exact(d, 4).is_error())
 				return;
@@ -721,9 +726,12 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 	bool is_write = flags & kCmdWrite;
 	u32 edtl = h.be32(20);
 	u32 dsl = h.data_segment_length();
+	// F=0: unsolicited Data-Out follows, which only a write may send when InitialR2T=No.
+	bool unsolicited_follows = !(flags & kFlagFinal);
 	if ((dsl && !is_write) || (is_write && dsl > edtl) ||
 	    (dsl && !params_.immediate_data) || (edtl && !is_read && !is_write) ||
-	    (is_write && dsl > params_.first_burst_length) || !(flags & kFlagFinal)) {
+	    (is_write && dsl > params_.first_burst_length) ||
+	    (unsolicited_follows && (!is_write || params_.initial_r2t || dsl >= edtl))) {
 		log_err("iscsi: %s: malformed SCSI Command (flags 0x%02x EDTL %u data %u), "
 			"rejected\n",
 			peer_addr_, flags, edtl, dsl);
@@ -816,7 +824,8 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 	}
 	// More data-out to come: unsolicited up to FirstBurstLength, then R2Ts.
 	IscsiCmd &c = *cmd.release();
-	c.unsolicited_end = params_.initial_r2t ? c.received : min(edtl, params_.first_burst_length);
+	c.unsolicited_end =
+	    unsolicited_follows ? min(edtl, params_.first_burst_length) : c.received;
 	c.next_r2t_offset = c.unsolicited_end;
 	pending_.push_back(c);
 	if (c.received >= c.unsolicited_end)
@@ -885,6 +894,11 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		c->data_sn = 0; // a new sequence starts
 		if (!unsolicited && c->outstanding_r2t)
 			c->outstanding_r2t--;
+		if (unsolicited) {
+			// The unsolicited part ends here, whatever FirstBurstLength allowed.
+			c->unsolicited_end = c->received;
+			c->next_r2t_offset = c->received;
+		}
 	}
 	if (c->received == c->expected_length) {
 		pending_.remove(*c);

@@ -149,6 +149,8 @@ class IscsiConn final : public LoginHost {
 		return send_pdu(bhs, &s, data.size() ? 1 : 0, static_cast<u32>(data.size()));
 	}
 	void set_sn_fields(Bhs &bhs, bool advance_stat_sn);
+	bool header_digest() const { return full_feature_ && params_.header_digest; }
+	bool data_digest() const { return full_feature_ && params_.data_digest; }
 	Result<void> send_reject(RejectReason reason, const Bhs &bad);
 	Result<void> send_r2ts(IscsiCmd &cmd);
 
@@ -179,6 +181,7 @@ class IscsiConn final : public LoginHost {
 	u16 tsih_ = 0;
 	bool discovery_ = false;
 	bool logged_out_ = false;
+	bool full_feature_ = false; // after the final Login Response
 	core::SessionPort *port_ = nullptr;
 	u32 stat_sn_ = 0;
 	u32 exp_cmd_sn_ = 0;

@@ -89,6 +89,7 @@ Result<OwnPtr<core::FabricNp>> IscsiFabric::make_np(core::FabricTpg &tpg, StrVie
 		return Error::from_errno(KABI_ENOMEM);
 	}
 	registry_add_np(*np);
+	static_cast<IscsiTpg &>(tpg).tiqn().stats.portals.fetch_add(1);
 	return OwnPtr<core::FabricNp>(move(np));
 }
 
@@ -103,8 +104,11 @@ Result<OwnPtr<core::FabricAcl>> IscsiFabric::make_acl(core::FabricTpg &tpg, StrV
 	{
 		LockGuard g(static_cast<IscsiTpg &>(tpg).config.lock);
 		LockGuard a(acl->config.lock);
+		// As LIO: a new ACL starts from the TPG's defaults.
 		acl->config.attribs.cmdsn_depth =
 		    static_cast<IscsiTpg &>(tpg).config.attribs.default_cmdsn_depth;
+		acl->config.attribs.default_erl =
+		    static_cast<IscsiTpg &>(tpg).config.attribs.default_erl;
 	}
 	registry_add_acl(*acl);
 	return OwnPtr<core::FabricAcl>(move(acl));
@@ -150,6 +154,7 @@ void IscsiTpg::shutdown() {
 
 IscsiNp::~IscsiNp() {
 	registry_remove_np(*this);
+	tpg_.tiqn().stats.portals.fetch_sub(1);
 	portal_put(portal_);
 }
 

@@ -4,9 +4,8 @@
 # Whole-configuration commands of unmodified targetcli/rtslib over lio-cxx: saveconfig,
 # clearconfig and restoreconfig (and targetctl save/clear/restore when installed). rtslib
 # loads iscsi_target_mod for every one of them (discovery_auth), so this also covers the
-# configfs-only iSCSI skeleton: its root and discovery_auth files, stock validation of bad
-# writes, and the refusal of network portals (EOPNOTSUPP, one log line: nothing pretends to
-# serve iSCSI). A ramdisk with a changed attribute, a fileio disk and a loopback target with
+# iSCSI fabric's root and discovery_auth files, stock validation of bad writes, and network
+# portals made and removed by hand (listening, refusing malformed names). A ramdisk with a changed attribute, a fileio disk and a loopback target with
 # 2 LUNs are saved, cleared, restored (same LUNs, attributes, SCSI devices) and saved again
 # (same JSON); at the end every directory goes and every module unloads.
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +14,7 @@ T=/sys/kernel/config/target
 WWN=naa.5001405abcdef077
 L=$T/loopback/$WWN
 IMG=/tmp/sc_disk0.img
-IQN=iqn.2003-01.org.linux-iscsi.vm:sn.skeleton
+IQN=iqn.2003-01.org.linux-iscsi.vm:sn.saveconfig
 A=/tmp/sc_a.json
 B=/tmp/sc_b.json
 C=/tmp/sc_c.json
@@ -27,7 +26,7 @@ rm -f $IMG $A $B $C
 
 check "modprobe target_core_mod" modprobe target_core_mod
 check_match "iscsi_target_mod is ours (updates/)" "/updates/" "$(modinfo -n iscsi_target_mod)"
-check_match "iscsi_target_mod says configfs only" "configfs only, no portals yet" \
+check_eq "iscsi_target_mod description" "lio-cxx iSCSI target fabric" \
 	"$(modinfo -F description iscsi_target_mod)"
 check "modprobe sd_mod sg" guest_modprobe_initiators
 
@@ -205,19 +204,26 @@ PY
 }
 record_results < <(jsondiff $A $B)
 
-# --- the iSCSI skeleton refuses network portals ---
+# --- network portals by hand ---
 check_eq "mkdir target/iscsi/$IQN" OK "$(cfs_mkdir $T/iscsi/$IQN)"
 check_eq "mkdir tpgt_1" OK "$(cfs_mkdir $T/iscsi/$IQN/tpgt_1)"
 check "tpgt_1 has enable" test -f $T/iscsi/$IQN/tpgt_1/enable
 check "tpgt_1 has np/" test -d $T/iscsi/$IQN/tpgt_1/np
 check_eq "iscsi <wwn>/param/default_submit_type (6.12 only)" "1" \
 	"$(cat $T/iscsi/$IQN/param/default_submit_type 2>/dev/null || echo 1)"
+check_eq "mkdir np/127.0.0.1:3266" OK "$(cfs_mkdir $T/iscsi/$IQN/tpgt_1/np/127.0.0.1:3266)"
+check_match "127.0.0.1:3266 listens" "127.0.0.1:3266" "$(ss -Hltn 'sport = :3266')"
+check_eq "np/127.0.0.1:3266/iser reads 0" "0" "$(cat $T/iscsi/$IQN/tpgt_1/np/127.0.0.1:3266/iser)"
+check_eq "a second np on the same address: EEXIST" EEXIST \
+	"$(cfs_mkdir $T/iscsi/$IQN/tpgt_1/np/127.0.0.1:3266)"
 mark_dmesg
-# Python names errno 95 ENOTSUP (the same value as EOPNOTSUPP on Linux).
-check_match "mkdir np/0.0.0.0:3260: EOPNOTSUPP" "^(EOPNOTSUPP|ENOTSUP)$" "$(cfs_mkdir $T/iscsi/$IQN/tpgt_1/np/0.0.0.0:3260)"
-check_eq "one log line says why" "1" \
-	"$(new_dmesg | grep -c 'iscsi: network portals are not implemented yet; no iSCSI login is served')"
-check_eq "no np directory left" "" "$(ls $T/iscsi/$IQN/tpgt_1/np)"
+check_eq "mkdir np/1.2.3.4 (no port): EINVAL" EINVAL "$(cfs_mkdir $T/iscsi/$IQN/tpgt_1/np/1.2.3.4)"
+check_eq "mkdir np/[::1 (unterminated): EINVAL" EINVAL "$(cfs_mkdir "$T/iscsi/$IQN/tpgt_1/np/[::1")"
+check_eq "mkdir np/1.2.3.4:70000: EINVAL" EINVAL "$(cfs_mkdir $T/iscsi/$IQN/tpgt_1/np/1.2.3.4:70000)"
+check_eq "one log line each" "3" "$(new_dmesg | grep -c 'iscsi: ')"
+check_eq "rmdir np/127.0.0.1:3266" OK "$(cfs_rmdir $T/iscsi/$IQN/tpgt_1/np/127.0.0.1:3266)"
+check_eq "127.0.0.1:3266 no longer listens" "" "$(ss -Hltn 'sport = :3266')"
+check_eq "np/ is empty" "" "$(ls $T/iscsi/$IQN/tpgt_1/np)"
 check_eq "mkdir an over-long target name (224 bytes): EINVAL" EINVAL \
 	"$(cfs_mkdir $T/iscsi/iqn.$(printf 'x%.0s' $(seq 220)))"
 check_eq "rmdir tpgt_1" OK "$(cfs_rmdir $T/iscsi/$IQN/tpgt_1)"

@@ -144,7 +144,7 @@ TEST(WriteAndVerify, MalformedCdbs) {
 	expect_invalid_field(b3, 1, 2);
 	Exec wrprotect(lu, cdb12(0xae, 0x40, 0, 1), 0, one);
 	expect_invalid_field(wrprotect, 1, 7);
-	Exec mismatch(lu, cdb10(0x2e, 0, 0, 0, 2), 0, one);
+	Exec mismatch(lu, cdb10(0x2e, 0, 0, 0, 2), 0, std::vector<u8>(700));
 	expect_sense(mismatch, 0x05, 0x0e, 0x03);
 	Exec range(lu, cdb10(0x2e, 0, 2048, 0, 1), 0, one);
 	expect_sense(range, 0x05, 0x21, 0x00);

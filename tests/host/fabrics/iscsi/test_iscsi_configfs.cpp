@@ -11,7 +11,11 @@
  * provide what they will (the IscsiFabric factory, the objects' constructors, TpgParams,
  * lio_iscsi_init/exit); the real definitions replace them at link time once present.
  */
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -184,6 +188,26 @@ const std::string kW = "iqn.2003-01.org.linux-iscsi.vm:sn.ref";
 const std::string kI = "iqn.1994-05.com.redhat:client1";
 const std::string W = T + kW;
 const std::string TP = W + "/tpgt_1";
+
+// The np/ directory really listens: a free loopback port of this process, not 0.0.0.0:3260
+// (tests run in parallel processes). Compared with the reference under the reference's name.
+const std::string &test_portal() {
+	static const std::string name = [] {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		sockaddr_in a{};
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		socklen_t len = sizeof(a);
+		unsigned port = 0;
+		if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a)) == 0 &&
+		    getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) == 0)
+			port = ntohs(a.sin_port);
+		if (fd >= 0)
+			close(fd);
+		return "127.0.0.1:" + std::to_string(port);
+	}();
+	return name;
+}
 const std::string A = TP + "/acls/" + kI;
 
 // Stock LIO 6.1's iscsi/ lines (lio-6.1/configfs-tree.txt) but LUNs and mapped LUNs, the WWN
@@ -395,7 +419,7 @@ class IscsiTree : public TargetCoreTest {
 		ASSERT_EQ(hostcfs_mkdir("target/iscsi"), 0);
 		ASSERT_EQ(hostcfs_mkdir(W), 0);
 		ASSERT_EQ(hostcfs_mkdir(TP), 0);
-		ASSERT_EQ(hostcfs_mkdir(TP + "/np/0.0.0.0:3260"), 0);
+		ASSERT_EQ(hostcfs_mkdir(TP + "/np/" + test_portal()), 0);
 		ASSERT_EQ(hostcfs_mkdir(A), 0);
 		ASSERT_EQ(hostcfs_write(A + "/auth/userid", "user1\n"), 0);
 		ASSERT_EQ(hostcfs_write(A + "/auth/password", "secret123456\n"), 0);
@@ -427,6 +451,8 @@ class IscsiTree : public TargetCoreTest {
 	}
 
 	static std::string rename(std::string s) {
+		for (size_t at; (at = s.find(test_portal())) != std::string::npos;)
+			s.replace(at, test_portal().size(), "0.0.0.0:3260");
 		for (auto [from, to] : {std::pair{kW, std::string("W")}, {kI, std::string("I")}}) {
 			size_t p;
 			while ((p = s.find(from)) != std::string::npos)
@@ -495,7 +521,8 @@ TEST_F(IscsiTree, ValuesMatchStockLio) {
 		if (path == "iscsi/cpus_allowed_list")
 			continue;
 		for (auto [from, to] : {std::pair{std::string("/W"), "/" + kW},
-					{std::string("/I/"), "/" + kI + "/"}}) {
+					{std::string("/I/"), "/" + kI + "/"},
+					{std::string("0.0.0.0:3260"), test_portal()}}) {
 			size_t p = path.find(from);
 			if (p != std::string::npos)
 				path.replace(p, from.size(), to);
@@ -646,7 +673,7 @@ TEST_F(IscsiTree, DiscoveryAuthKeepsItsBehaviour) {
 
 TEST_F(IscsiTree, NpTransportsAreRefused) {
 	make_reference();
-	const std::string N = TP + "/np/0.0.0.0:3260/";
+	const std::string N = TP + "/np/" + test_portal() + "/";
 	for (const char *f : {"iser", "cxgbit"}) {
 		expect_ok(N + f, "0\n");
 		expect_refused(N + f, "1\n", -KABI_EINVAL);
