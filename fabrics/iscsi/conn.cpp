@@ -194,12 +194,13 @@ void IscsiConn::reap(bool stop_all) {
 	}
 }
 
+// Commands waiting for data-out or behind a CmdSN gap were never submitted: the core does
+// not know them.
 void IscsiConn::release_pending() {
-	while (IscsiCmd *c = pending_.pop_front()) {
-		if (port_)
-			port_->release(*c);
+	while (IscsiCmd *c = pending_.pop_front())
 		adopt_own(c);
-	}
+	while (IscsiCmd *c = held_.pop_front())
+		adopt_own(c);
 }
 
 void IscsiConn::teardown() {
@@ -695,20 +696,65 @@ void IscsiConn::full_feature() {
 	}
 }
 
-// RFC 7143 4.2.2.1: a non-immediate command outside [ExpCmdSN, MaxCmdSN] is ignored.
-bool IscsiConn::check_cmd_sn(const Bhs &h) {
+// RFC 7143 4.2.2.1: a non-immediate command outside [ExpCmdSN, MaxCmdSN] is ignored; one
+// ahead of ExpCmdSN (a gap: an earlier command is still to come) does not move ExpCmdSN.
+IscsiConn::SnCheck IscsiConn::check_cmd_sn(const Bhs &h) {
 	u32 sn = h.be32(24);
 	if (h.immediate())
-		return true;
+		return SnCheck::kDeliver;
 	u32 max_sn = exp_cmd_sn_ + cmdsn_depth_ - 1;
 	if (sn_lt(sn, exp_cmd_sn_) || sn_lt(max_sn, sn)) {
 		log_warn("iscsi: %s: CmdSN %u outside [%u, %u], ignored\n", peer_addr_, sn,
 			 exp_cmd_sn_, max_sn);
-		return false;
+		return SnCheck::kIgnore;
 	}
-	if (!sn_lt(sn, exp_cmd_sn_))
-		exp_cmd_sn_ = sn + 1;
-	return true;
+	if (sn != exp_cmd_sn_)
+		return SnCheck::kAhead;
+	exp_cmd_sn_ = sn + 1;
+	return SnCheck::kDeliver;
+}
+
+// SCSI commands held behind a CmdSN gap go to the SCSI layer in CmdSN order once the gap is
+// filled (RFC 7143 3.2.2.1).
+void IscsiConn::hold(IscsiCmd &cmd) {
+	for (IscsiCmd &c : held_)
+		if (sn_lt(cmd.cmd_sn, c.cmd_sn)) {
+			held_.insert_before(c, cmd);
+			return;
+		}
+	held_.push_back(cmd);
+}
+
+// A NOP-Out, Text or TMF request ahead of a gap is answered at once; its CmdSN is remembered
+// so that ExpCmdSN passes it when the gap fills.
+void IscsiConn::note_ahead(u32 sn) {
+	for (AheadSn &a : ahead_sns_)
+		if (!a.used) {
+			a = {sn, true};
+			return;
+		}
+	log_warn("iscsi: %s: too many commands ahead of CmdSN %u\n", peer_addr_, exp_cmd_sn_);
+}
+
+Result<void> IscsiConn::deliver_held() {
+	for (;;) {
+		bool moved = false;
+		for (AheadSn &a : ahead_sns_)
+			if (a.used && a.sn == exp_cmd_sn_) {
+				a.used = false;
+				exp_cmd_sn_++;
+				moved = true;
+			}
+		IscsiCmd *c = held_.front();
+		if (c && c->cmd_sn == exp_cmd_sn_) {
+			held_.remove(*c);
+			exp_cmd_sn_++;
+			TRY(continue_cmd(*c));
+			moved = true;
+		}
+		if (!moved)
+			return {};
+	}
 }
 
 IscsiCmd *IscsiConn::find_pending(u32 itt) {
@@ -719,7 +765,8 @@ IscsiCmd *IscsiConn::find_pending(u32 itt) {
 }
 
 Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
-	if (!check_cmd_sn(h))
+	SnCheck sn = check_cmd_sn(h);
+	if (sn == SnCheck::kIgnore)
 		return discard_data(h);
 	u8 flags = h.flags();
 	bool is_read = flags & kCmdRead;
@@ -818,15 +865,28 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 		stat_rx_octets.fetch_add(dsl, MemoryOrder::Relaxed);
 	}
 	stat_cmd_pdus.fetch_add(1, MemoryOrder::Relaxed);
-	if (!is_write || cmd->received == edtl) {
-		submit(*cmd.release());
+	cmd->unsolicited_end =
+	    unsolicited_follows ? min(edtl, params_.first_burst_length) : cmd->received;
+	cmd->next_r2t_offset = cmd->unsolicited_end;
+	if (sn == SnCheck::kAhead) {
+		hold(*cmd.release());
 		return {};
 	}
-	// More data-out to come: unsolicited up to FirstBurstLength, then R2Ts.
-	IscsiCmd &c = *cmd.release();
-	c.unsolicited_end =
-	    unsolicited_follows ? min(edtl, params_.first_burst_length) : c.received;
-	c.next_r2t_offset = c.unsolicited_end;
+	TRY(continue_cmd(*cmd.release()));
+	return deliver_held();
+}
+
+// A command in CmdSN order: runs now, or waits for its data-out (unsolicited up to
+// FirstBurstLength, then R2Ts).
+Result<void> IscsiConn::continue_cmd(IscsiCmd &c) {
+	if (c.dir != core::DataDir::kToDevice && c.dir != core::DataDir::kBidi) {
+		submit(c);
+		return {};
+	}
+	if (c.received == c.expected_length) {
+		submit(c);
+		return {};
+	}
 	pending_.push_back(c);
 	if (c.received >= c.unsolicited_end)
 		return send_r2ts(c);
@@ -1012,8 +1072,11 @@ Result<void> IscsiConn::on_nop_out(const Bhs &h) {
 			nopin_sent_at_ = 0;
 		return {};
 	}
-	if (!check_cmd_sn(h))
-		return {};
+	switch (check_cmd_sn(h)) {
+	case SnCheck::kIgnore: return {};
+	case SnCheck::kAhead: note_ahead(h.be32(24)); break;
+	case SnCheck::kDeliver: TRY(deliver_held()); break;
+	}
 	if (h.itt() == kReservedTag)
 		return {}; // a one-way ping: no answer (RFC 7143 11.18)
 	Bhs r = Bhs::make(Opcode::kNopIn);
@@ -1035,8 +1098,11 @@ struct IscsiTmf final : public core::FabricTmf {
 
 Result<void> IscsiConn::on_tmf(const Bhs &h) {
 	TRY(discard_data(h));
-	if (!check_cmd_sn(h))
-		return {};
+	switch (check_cmd_sn(h)) {
+	case SnCheck::kIgnore: return {};
+	case SnCheck::kAhead: note_ahead(h.be32(24)); break;
+	case SnCheck::kDeliver: TRY(deliver_held()); break;
+	}
 	u8 fn = h.flags() & 0x7f;
 	u8 rsp = 0; // Function complete
 	u32 rtt = h.be32(20);
@@ -1107,8 +1173,11 @@ Result<void> IscsiConn::on_tmf(const Bhs &h) {
 Result<void> IscsiConn::on_text(const Bhs &h) {
 	u32 len = h.data_segment_length();
 	TRY(recv_data(h, nullptr, 0));
-	if (!check_cmd_sn(h))
-		return {};
+	switch (check_cmd_sn(h)) {
+	case SnCheck::kIgnore: return {};
+	case SnCheck::kAhead: note_ahead(h.be32(24)); break;
+	case SnCheck::kDeliver: TRY(deliver_held()); break;
+	}
 	u32 ttt = h.be32(20);
 	if (h.flags() & kFlagContinue) {
 		// Multi-PDU text requests are not needed by any key served here.
@@ -1200,6 +1269,7 @@ Result<void> IscsiConn::on_logout(const Bhs &h, bool *done) {
 	u8 rsp = 0;
 	if (!h.immediate())
 		(void)check_cmd_sn(h);
+	TRY(deliver_held());
 	switch (reason) {
 	case 0: // close the session
 		break;

@@ -80,6 +80,7 @@ class IscsiCmd final : public core::FabricCmd {
 	u32 ttt = kReservedTag;  // the last R2T's TTT
 	u32 data_sn = 0;         // the next expected DataSN of the current sequence
 	ListNode pending_node;   // IscsiConn::pending_ while waiting for data-out
+	ListNode held_node;      // IscsiConn::held_ while behind a CmdSN gap
 };
 
 class IscsiConn final : public LoginHost {
@@ -161,7 +162,12 @@ class IscsiConn final : public LoginHost {
 	Result<void> on_tmf(const Bhs &bhs);
 	Result<void> on_text(const Bhs &bhs);
 	Result<void> on_logout(const Bhs &bhs, bool *done);
-	bool check_cmd_sn(const Bhs &bhs);
+	enum class SnCheck : u8 { kDeliver, kAhead, kIgnore };
+	SnCheck check_cmd_sn(const Bhs &bhs);
+	void hold(IscsiCmd &cmd);
+	void note_ahead(u32 sn);
+	Result<void> deliver_held();
+	Result<void> continue_cmd(IscsiCmd &cmd);
 	void submit(IscsiCmd &cmd);
 	IscsiCmd *find_pending(u32 itt);
 	void release_pending();
@@ -197,6 +203,12 @@ class IscsiConn final : public LoginHost {
 	u32 text_pending_off_ = 0;
 	u32 text_ttt_ = kReservedTag;
 	IntrusiveList<IscsiCmd, &IscsiCmd::pending_node> pending_;
+	IntrusiveList<IscsiCmd, &IscsiCmd::held_node> held_; // ascending CmdSN
+	struct AheadSn {
+		u32 sn = 0;
+		bool used = false;
+	};
+	AheadSn ahead_sns_[16];                               // non-SCSI CmdSNs ahead of a gap
 };
 
 // What configfs shows of a live session (acls/<x>/info, param/, fabric_statistics/).

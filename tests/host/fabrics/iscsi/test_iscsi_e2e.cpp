@@ -1300,26 +1300,33 @@ TEST_F(IscsiE2e, CmdSnOutsideTheWindowIsIgnored) {
 	expect_fresh_login();
 }
 
-TEST_F(IscsiE2e, ZzOutOfOrderCmdSn) {
+// RFC 7143 3.2.2.1: commands are delivered in CmdSN order; one that arrives ahead of a gap
+// (CmdSN > ExpCmdSN, inside the window) waits until the gap fills (LIO: iscsit_sequence_cmd,
+// CMDSN_HIGHER_THAN_EXP). DISABLED: conn.cpp check_cmd_sn() executes it at once and moves
+// ExpCmdSN past the gap, so the command that fills the gap is then dropped as "too low"
+// (reported with a proposed fix; enable once fixed).
+TEST_F(IscsiE2e, CommandAheadOfACmdSnGapWaitsForIt) {
 	Initiator c;
 	ASSERT_NO_FATAL_FAILURE(login(c));
 	uint32_t n = c.cmd_sn();
-	uint32_t itts[2];
+	uint32_t itt[2];
 	for (int i = 0; i < 2; i++) {
-		Pdu s = make_pdu(0x01, 0x80 | 1);
-		itts[i] = c.next_itt();
-		put32(s.bhs + 16, itts[i]);
+		Pdu s = make_pdu(0x01, 0x80 | 1); // TEST UNIT READY: CmdSN n+1 first, then n
+		itt[i] = c.next_itt();
+		put32(s.bhs + 16, itt[i]);
 		put32(s.bhs + 24, i == 0 ? n + 1 : n);
 		put32(s.bhs + 28, c.exp_stat_sn());
 		ASSERT_TRUE(c.send_pdu(s));
 	}
-	for (int i = 0; i < 2; i++) {
+	for (uint32_t want : {itt[1], itt[0]}) {
 		Pdu r;
 		Rx rx = c.recv_pdu(&r, 1000);
-		EXPECT_EQ(rx, Rx::kOk) << i << " " << rx_name(rx);
-		if (rx == Rx::kOk)
-			printf("response %d: opcode 0x%02x itt 0x%x expcmdsn %u (n=%u)\n", i, r.opcode(), r.itt(), be32(r.bhs + 28), n);
+		ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+		ASSERT_EQ(r.opcode(), 0x21);
+		EXPECT_EQ(r.itt(), want);
+		EXPECT_EQ(r.bhs[3], 0);
 	}
+	EXPECT_EQ(c.exp_cmd_sn(), n + 2);
 }
 
 TEST_F(IscsiE2e, HeaderDigestErrorDropsTheConnection) {
