@@ -438,6 +438,17 @@ LoginStatus IscsiConn::resolve(const LoginIdentity &id, LoginConfig &cfg) {
 				id.initiator_name, id.target_name, t->tag());
 			return LoginStatus::kServiceUnavailable;
 		}
+		if (id.tsih != 0) {
+			// A connection for an existing session: MaxConnections is 1 and connection
+			// recovery needs ErrorRecoveryLevel 2, so there is nothing to join.
+			bool live = session_exists_locked(*t, str_view(id.initiator_name), id.isid,
+							  id.tsih);
+			log_err("iscsi: login from %s with TSIH %u: %s\n", id.initiator_name, id.tsih,
+				live ? "the session has its one connection already"
+				     : "no such session");
+			return live ? LoginStatus::kTooManyConnections
+				    : LoginStatus::kSessionDoesNotExist;
+		}
 		IscsiAcl *acl = find_acl_locked(*t, str_view(id.initiator_name));
 		core::TpgDemoMode demo = t->port()->demo_mode();
 		if (!acl && !demo.generate_node_acls) {

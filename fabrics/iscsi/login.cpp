@@ -386,7 +386,7 @@ LoginOutcome IscsiLogin::State::emit(LoginReply &reply) {
 	return outcome;
 }
 
-IscsiLogin::IscsiLogin(LoginHost &host) : host_(host), state_(make<State>(Gfp::Kernel, host)) {
+IscsiLogin::IscsiLogin(LoginHost &host) : state_(make<State>(Gfp::Kernel, host)) {
 	if (state_) {
 		state_->resp = static_cast<u8 *>(alloc_raw(kMaxResponse, Gfp::Kernel));
 		if (!state_->resp)

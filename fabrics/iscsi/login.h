@@ -93,7 +93,6 @@ class IscsiLogin final {
 
   private:
 	struct State;
-	LoginHost &host_;
 	OwnPtr<State> state_; // heap: several KiB (parameters, pending text)
 };
 

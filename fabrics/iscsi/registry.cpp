@@ -267,6 +267,18 @@ void stop_all_connections() {
 	}
 }
 
+bool session_exists_locked(IscsiTpg &tpg, StrView initiator, const u8 *isid, u16 tsih) {
+	for (IscsiConn &c : reg().conns) {
+		if (c.tpg != &tpg || c.finished || !c.in_session() || c.tsih() != tsih)
+			continue;
+		const LoginIdentity *id = c.identity();
+		if (id && name_equal(str_view(id->initiator_name), initiator) &&
+		    __builtin_memcmp(id->isid, isid, 6) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool session_view_for_acl(const IscsiAcl &acl, SessionView *out) {
 	LockGuard guard(reg().lock);
 	for (IscsiConn &c : reg().conns) {

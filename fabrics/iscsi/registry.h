@@ -67,6 +67,8 @@ void registry_remove_acl(IscsiAcl &a);
 // (null if none), the ACL of `initiator` in tpg (null if none).
 IscsiTpg *find_tpg_locked(StrView target_name, u64 portal_id);
 IscsiAcl *find_acl_locked(IscsiTpg &tpg, StrView initiator);
+// Under the registry lock: a logged-in session of initiator with isid and tsih on tpg.
+bool session_exists_locked(IscsiTpg &tpg, StrView initiator, const u8 *isid, u16 tsih);
 
 // SendTargets (RFC 7143 Appendix C): "TargetName=<iqn>\0TargetAddress=<addr:port>,<tpgt>\0..."
 // for every target (or only `only`, when not empty) with an enabled TPG that allows

@@ -33,10 +33,12 @@ TEST(IscsiText, ReadsPairs) {
 
 TEST(IscsiText, ToleratesMissingFinalNulAndPadding) {
 	TextPair p;
-	TextReader a(bytes(std::string("A=1")));
+	const std::string sa("A=1");
+	TextReader a(bytes(sa)); // a reader views its buffer: it must outlive the reader
 	ASSERT_TRUE(a.next(p).value());
 	EXPECT_FALSE(a.next(p).value());
-	TextReader b(bytes(std::string("A=1\0\0\0\0", 7)));
+	const std::string sb("A=1\0\0\0\0", 7);
+	TextReader b(bytes(sb));
 	ASSERT_TRUE(b.next(p).value());
 	EXPECT_FALSE(b.next(p).value());
 	TextReader e(Bytes{});
@@ -46,11 +48,13 @@ TEST(IscsiText, ToleratesMissingFinalNulAndPadding) {
 TEST(IscsiText, RejectsMalformed) {
 	const char *bad[] = {"NoEquals", "=value", "Bad Key=1", "K\xff=1"};
 	for (const char *b : bad) {
-		TextReader r(bytes(std::string(b)));
+		const std::string sb(b);
+		TextReader r(bytes(sb));
 		TextPair p;
 		EXPECT_TRUE(r.next(p).is_error()) << b;
 	}
-	TextReader gap(bytes(std::string("A=1\0\0B=2", 8))); // empty pair in the middle
+	const std::string sgap("A=1\0\0B=2", 8); // empty pair in the middle
+	TextReader gap(bytes(sgap));
 	TextPair p;
 	ASSERT_TRUE(gap.next(p).value());
 	EXPECT_TRUE(gap.next(p).is_error());
