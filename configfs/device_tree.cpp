@@ -233,10 +233,17 @@ class AttribNode final : public DeviceSubNode {
 		case kAttr_is_nonrot:
 			a.is_nonrot = TRY(store_bool(dev_, attr, in));
 			return {};
-		case kAttr_emulate_write_cache:
-			// Only backends that report their own cache refuse 1; the ramdisk does not.
-			a.emulate_write_cache = TRY(store_bool(dev_, attr, in));
+		case kAttr_emulate_write_cache: {
+			// Backends that report their own cache (iblock) refuse 1, as LIO's
+			// get_write_cache backends; the ramdisk and fileio emulate it.
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag && dev_.device_write_cache() >= 0) {
+				log_refusal(attr, "the backing device reports its own write cache");
+				return refuse(KABI_EINVAL);
+			}
+			a.emulate_write_cache = flag;
 			return {};
+		}
 		// Plain numbers.
 		case kAttr_max_unmap_lba_count:
 			a.max_unmap_lba_count = TRY(store_u32(dev_, attr, in));
@@ -1246,6 +1253,8 @@ namespace {
 const char *backend_module(StrView type) {
 	if (str_equal(type, "fileio"))
 		return "target_core_file";
+	if (str_equal(type, "iblock"))
+		return "target_core_iblock";
 	return nullptr;
 }
 

@@ -166,6 +166,16 @@ class Device {
 	// The backend's part of `info`, appended after LIO's common status line.
 	virtual s64 show_params_locked(char *buf, usize size) = 0;
 
+	// What the storage itself says, where LIO's attributes would otherwise emulate it (read
+	// under lock() whenever the engine's settings are published):
+	// read_only(): every medium-writing command fails with DATA PROTECT, WRITE PROTECTED
+	// (LIO's DF_READ_ONLY: iblock's readonly=1 or a read-only block device).
+	virtual bool read_only() const { return false; }
+	// -1: the write cache is emulated (attrib/emulate_write_cache); 0 or 1: the storage has
+	// its own (iblock: the queue's volatile write cache), which MODE SENSE's WCE reports and
+	// emulate_write_cache=1 cannot override (LIO's get_write_cache backends).
+	virtual s32 device_write_cache() const { return -1; }
+
 	// ---- block I/O (see the header comment) ----
 
 	virtual u64 size_bytes() const = 0;

@@ -49,6 +49,7 @@ class LuSnapshot final : public RefCounted<LuSnapshot> {
 	char revision[kInquiryRevisionLen + 1] = {};
 	char serial[kInquiryVpdSerialLen] = {};
 	u32 company_id = 0;
+	bool read_only = false; // the device's own (Device::read_only()), beside the nexus's
 
   private:
 	friend class RefCounted<LuSnapshot>;
@@ -194,7 +195,7 @@ class CommandLu final : public scsi::LogicalUnit {
 	u64 num_blocks() const override { return snap_->num_blocks; }
 	scsi::LuIdentity identity() const override;
 	scsi::LuAttributes attributes() const override { return snap_->attributes; }
-	bool read_only() const override { return read_only_; }
+	bool read_only() const override { return read_only_ || snap_->read_only; }
 	Result<void> read(u64 lba, u32 blocks, const DataBuf &dst) override;
 	Result<void> write(u64 lba, u32 blocks, const DataBuf &src, bool fua) override;
 	Result<void> flush(u64 lba, u64 blocks) override;
