@@ -24,6 +24,7 @@
 #define LIO_CORE_DEVICE_H
 
 #include "core/alua_lu_group.h"
+#include "core/scsi/command.h"
 #include "lio/alloc.h"
 #include "lio/data_buf.h"
 #include "lio/list.h"
@@ -175,6 +176,27 @@ class Device {
 	// its own (iblock: the queue's volatile write cache), which MODE SENSE's WCE reports and
 	// emulate_write_cache=1 cannot override (LIO's get_write_cache backends).
 	virtual s32 device_write_cache() const { return -1; }
+
+	// ---- passthrough (S-HAL): pscsi ----
+	// A passthrough device runs the CDBs itself. The core keeps what must stay in the target
+	// (scsi::execute with a passthrough LU): REPORT LUNS (the LUN map is the target's), unit
+	// attentions of the I_T_L nexus, the nexus's write protection (a write-protected mapped
+	// LUN refuses the medium-writing commands the engine knows), task attributes and task
+	// management (the session's task set), and, once they exist, ALUA access states and
+	// persistent-reservation admission (issue 6; a pscsi device reports alua_support=0 and
+	// pgr_support=0, as LIO's TRANSPORT_FLAG_PASSTHROUGH_ALUA/_PGR, so RTPG, PERSISTENT
+	// RESERVE IN/OUT and RESERVE/RELEASE reach the device). Every other CDB goes to
+	// passthrough(), which completes cmd with the device's status, sense as the device gave
+	// it, data-in length and residual (Command::complete_passthrough) and returns kNone, or
+	// returns the reason the core fails it with (the device removed, offline: LOGICAL UNIT
+	// COMMUNICATION FAILURE). Called in command context, concurrently with itself, never
+	// with the device's lock held. (A reason, not complete_check_condition: sense is built
+	// by target_core_mod, whose C++ a backend module cannot call.)
+	virtual bool is_passthrough() const { return false; }
+	virtual scsi::SenseReason passthrough(scsi::Command &cmd) {
+		(void)cmd;
+		return scsi::SenseReason::kInvalidOpcode;
+	}
 
 	// ---- block I/O (see the header comment) ----
 

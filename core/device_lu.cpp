@@ -54,6 +54,7 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	copy_text(s->serial, cfg.wwn.unit_serial);
 	s->company_id = cfg.wwn.company_id;
 	s->read_only = dev.read_only();
+	s->passthrough = dev.is_passthrough();
 	return RefPtr<LuSnapshot>::adopt(s);
 }
 
@@ -297,6 +298,13 @@ Result<void> CommandLu::write(u64 lba, u32 blocks, const DataBuf &src, bool fua)
 	if (src.size() < len)
 		return Error::from_errno(KABI_EINVAL);
 	return dev->write(off, src.slice(0, len), fua);
+}
+
+scsi::SenseReason CommandLu::pass_through(scsi::Command &cmd) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return scsi::SenseReason::kLunCommunicationFailure;
+	return dev->passthrough(cmd);
 }
 
 Result<void> CommandLu::flush(u64 lba, u64 blocks) {

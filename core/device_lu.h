@@ -50,6 +50,7 @@ class LuSnapshot final : public RefCounted<LuSnapshot> {
 	char serial[kInquiryVpdSerialLen] = {};
 	u32 company_id = 0;
 	bool read_only = false; // the device's own (Device::read_only()), beside the nexus's
+	bool passthrough = false; // Device::is_passthrough()
 
   private:
 	friend class RefCounted<LuSnapshot>;
@@ -201,6 +202,8 @@ class CommandLu final : public scsi::LogicalUnit {
 	Result<void> flush(u64 lba, u64 blocks) override;
 	Result<void> unmap(u64 lba, u64 blocks) override;
 	Result<void> write_zeroes(u64 lba, u64 blocks) override;
+	bool is_passthrough() const override { return snap_->passthrough; }
+	scsi::SenseReason pass_through(scsi::Command &cmd) override;
 	scsi::LuState &state() override { return lu_.state(); }
 	void post_unit_attention_others(const scsi::ItlNexus *except,
 					scsi::SenseReason reason) override {
