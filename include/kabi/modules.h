@@ -70,6 +70,10 @@ void lio_fileio_exit(void);
 int32_t lio_iblock_init(struct kabi_module *self);
 void lio_iblock_exit(void);
 
+/* target_core_pscsi */
+int32_t lio_pscsi_init(struct kabi_module *self);
+void lio_pscsi_exit(void);
+
 KABI_END_DECLS
 
 #endif /* KABI_MODULES_H */
