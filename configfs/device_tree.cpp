@@ -512,8 +512,16 @@ class WwnNode final : public DeviceSubNode {
 		case kWwnProtocolId:
 		case kWwnAssocLu:
 		case kWwnAssocPort:
-		case kWwnAssocTarget:
-			return 0; // no VPD identifiers from firmware (only pSCSI has them)
+		case kWwnAssocTarget: {
+			// VPD identifiers from firmware: only pscsi has them.
+			using V = Device::VpdView;
+			V view = index == kWwnProtocolId ? V::kProtocolIds
+				 : index == kWwnAssocLu	   ? V::kAssocLogicalUnit
+				 : index == kWwnAssocPort  ? V::kAssocTargetPort
+							   : V::kAssocTargetDevice;
+			return dev_.show_vpd_identifiers_locked(
+			    view, reinterpret_cast<char *>(out.data()), out.size());
+		}
 		}
 		return -KABI_EACCES;
 	}

@@ -176,6 +176,15 @@ class Device {
 	// its own (iblock: the queue's volatile write cache), which MODE SENSE's WCE reports and
 	// emulate_write_cache=1 cannot override (LIO's get_write_cache backends).
 	virtual s32 device_write_cache() const { return -1; }
+	// wwn/vpd_protocol_identifier and wwn/vpd_assoc_*: the designators the device's firmware
+	// reports in VPD 0x83 (pscsi), formatted as LIO's; other backends have none (empty).
+	enum class VpdView : u8 { kProtocolIds, kAssocLogicalUnit, kAssocTargetPort, kAssocTargetDevice };
+	virtual s64 show_vpd_identifiers_locked(VpdView view, char *buf, usize size) {
+		(void)view;
+		(void)buf;
+		(void)size;
+		return 0;
+	}
 
 	// ---- passthrough (S-HAL): pscsi ----
 	// A passthrough device runs the CDBs itself. The core keeps what must stay in the target

@@ -103,18 +103,21 @@ Result<void> PscsiDevice::configure_locked(core::DeviceConfig &cfg) {
 	sdev_ = sdev;
 	timeout_ms_ = info.type == kTypeDisk ? kTimeoutDiskMs : kTimeoutOtherMs;
 	ready_.store(true, MemoryOrder::Release);
-	read_unit_serial(cfg);
+	// As LIO: the device identification page is read only when the serial page answered.
+	if (read_unit_serial(cfg))
+		read_device_identifiers();
 	return {};
 }
 
 // VPD page 0x80 (Unit Serial Number), as LIO reads it at configure time; left empty when the
 // device has none.
-void PscsiDevice::read_unit_serial(core::DeviceConfig &cfg) {
+bool PscsiDevice::read_unit_serial(core::DeviceConfig &cfg) {
 	constexpr u32 kLen = 255;
 	u8 cdb[6] = {0x12, 0x01, 0x80, 0x00, static_cast<u8>(kLen), 0x00};
 	u8 *buf = static_cast<u8 *>(zalloc_raw(kLen, Gfp::Kernel));
 	if (!buf)
-		return;
+		return false;
+	bool ok = false;
 	kabi_sdev_result r{};
 	s32 ret = kabi_sdev_execute(sdev_, cdb, sizeof(cdb), KABI_SDEV_FROM_DEVICE, buf, kLen,
 				    timeout_ms_, 1, &r);
@@ -130,8 +133,134 @@ void PscsiDevice::read_unit_serial(core::DeviceConfig &cfg) {
 		cfg.wwn.unit_serial[j] = 0;
 		while (j && cfg.wwn.unit_serial[j - 1] == ' ')
 			cfg.wwn.unit_serial[--j] = 0;
+		ok = true;
 	}
 	free_raw(buf);
+	return ok;
+}
+
+// VPD page 0x83 (Device Identification), kept as read; formatted when configfs asks.
+void PscsiDevice::read_device_identifiers() {
+	u8 cdb[6] = {0x12, 0x01, 0x83, 0x00, static_cast<u8>(kVpdLen), 0x00};
+	u8 *buf = static_cast<u8 *>(zalloc_raw(kVpdLen, Gfp::Kernel));
+	if (!buf)
+		return;
+	kabi_sdev_result r{};
+	s32 ret = kabi_sdev_execute(sdev_, cdb, sizeof(cdb), KABI_SDEV_FROM_DEVICE, buf, kVpdLen,
+				    timeout_ms_, 1, &r);
+	if (ret == 0 && r.host_byte == 0 && r.status == 0 && buf[1] == 0x83) {
+		u32 got = r.resid < kVpdLen ? kVpdLen - r.resid : 0;
+		for (u32 i = 0; i < got; i++)
+			page83_[i] = buf[i];
+		page83_len_ = got;
+	}
+	free_raw(buf);
+}
+
+namespace {
+
+const char *protocol_name(u8 id) {
+	switch (id) {
+	case 0x00: return "Fibre Channel";
+	case 0x10: return "Parallel SCSI";
+	case 0x20: return "SSA";
+	case 0x30: return "IEEE 1394";
+	case 0x40: return "SCSI Remote Direct Memory Access Protocol";
+	case 0x50: return "Internet SCSI (iSCSI)";
+	case 0x60: return "SAS Serial SCSI Protocol";
+	case 0x70: return "Automation/Drive Interface Transport Protocol";
+	case 0x80: return "AT Attachment Interface ATA/ATAPI";
+	}
+	return nullptr;
+}
+
+const char *designator_type_name(u8 type) {
+	switch (type) {
+	case 0x0: return "Vendor specific";
+	case 0x1: return "T10 Vendor ID based";
+	case 0x2: return "EUI-64 based";
+	case 0x3: return "NAA";
+	case 0x4: return "Relative target port identifier";
+	case 0x8: return "SCSI name string";
+	}
+	return nullptr; // LIO keeps no other type
+}
+
+const char *code_set_name(u8 code_set) {
+	switch (code_set) {
+	case 0x1: return "Binary";
+	case 0x2: return "ASCII";
+	case 0x3: return "UTF-8";
+	}
+	return nullptr;
+}
+
+} // namespace
+
+// LIO's presentation: for each designator it keeps (a known type, a binary/ASCII/UTF-8 code
+// set), its protocol when PIV is set; or, per association, three lines: the association, the
+// type and the identifier (binary: the type's hex digit, then the bytes in hex).
+s64 PscsiDevice::show_vpd_identifiers_locked(VpdView view, char *buf, usize size) {
+	if (page83_len_ < 4)
+		return 0;
+	u32 end = min(page83_len_, 4 + ((static_cast<u32>(page83_[2]) << 8) | page83_[3]));
+	s64 n = 0;
+	auto put = [&](const char *fmt, auto... args) {
+		if (static_cast<usize>(n) >= size)
+			return;
+		s64 r = kabi_snprintf(buf + n, size - static_cast<usize>(n), fmt, args...);
+		if (r > 0)
+			n = min(n + r, static_cast<s64>(size));
+	};
+	for (u32 off = 4; off + 4 <= end;) {
+		const u8 *d = page83_ + off;
+		u32 len = d[3];
+		if (!len || off + 4 + len > end)
+			break;
+		off += 4 + len;
+		u8 code_set = d[0] & 0x0f, proto = d[0] & 0xf0, assoc = d[1] & 0x30;
+		u8 type = d[1] & 0x0f;
+		const char *type_name = designator_type_name(type);
+		const char *set_name = code_set_name(code_set);
+		if (!type_name || !set_name)
+			continue;
+		if (view == VpdView::kProtocolIds) {
+			if (!(d[1] & 0x80))
+				continue;
+			if (const char *p = protocol_name(proto))
+				put("T10 VPD Protocol Identifier: %s\n", p);
+			else
+				put("T10 VPD Protocol Identifier: Unknown 0x%02x\n", proto);
+			continue;
+		}
+		u8 want = view == VpdView::kAssocLogicalUnit  ? 0x00
+			  : view == VpdView::kAssocTargetPort ? 0x10
+							      : 0x20;
+		if (assoc != want)
+			continue;
+		put("T10 VPD Identifier Association: %s\n",
+		    want == 0x00 ? "addressed logical unit"
+		    : want == 0x10 ? "target port"
+				   : "SCSI target device");
+		put("T10 VPD Identifier Type: %s\n", type_name);
+		char ident[2 * kVpdLen + 2];
+		u32 j = 0;
+		if (code_set == 0x1) {
+			static constexpr char kHex[] = "0123456789abcdef";
+			ident[j++] = kHex[type];
+			for (u32 i = 0; i < len && j + 2 < sizeof(ident); i++) {
+				ident[j++] = kHex[d[4 + i] >> 4];
+				ident[j++] = kHex[d[4 + i] & 0xf];
+			}
+		} else {
+			// (as a C string: it ends at a NUL, as LIO shows it)
+			for (u32 i = 0; i < len && d[4 + i] && j + 1 < sizeof(ident); i++)
+				ident[j++] = static_cast<char>(d[4 + i]);
+		}
+		ident[j] = 0;
+		put("T10 VPD %s Device Identifier: %s\n", set_name, ident);
+	}
+	return n;
 }
 
 // LIO's format.

@@ -52,6 +52,7 @@ class PscsiDevice final : public core::Device {
 	Result<void> control_locked(StrView key, StrView value) override;
 	Result<void> configure_locked(core::DeviceConfig &cfg) override;
 	s64 show_params_locked(char *buf, usize size) override;
+	s64 show_vpd_identifiers_locked(VpdView view, char *buf, usize size) override;
 
 	bool is_passthrough() const override { return true; }
 	scsi::SenseReason passthrough(scsi::Command &cmd) override;
@@ -66,10 +67,14 @@ class PscsiDevice final : public core::Device {
 
   private:
 	static Result<void> unsupported() { return Error::from_errno(KABI_EOPNOTSUPP); }
-	void read_unit_serial(core::DeviceConfig &cfg);
+	bool read_unit_serial(core::DeviceConfig &cfg);
+	void read_device_identifiers();
 
 	s32 ids_[4] = {-1, -1, -1, -1}; // host, channel, target, lun (-1: not given)
 	kabi_sdev_info info_{};
+	static constexpr u32 kVpdLen = 254; // INQUIRY_VPD_DEVICE_IDENTIFIER_LEN
+	u8 page83_[kVpdLen] = {};           // VPD 0x83 as read at enable
+	u32 page83_len_ = 0;
 	u32 timeout_ms_ = kTimeoutOtherMs;
 	kabi_sdev *sdev_ = nullptr; // from enable to destruction
 	Atomic<bool> ready_{false};

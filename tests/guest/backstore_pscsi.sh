@@ -99,10 +99,16 @@ targetcli_run "targetcli: ramdisk rd0 16M" /backstores/ramdisk create rd0 16M
 D=$(ls -d $T/core/pscsi_*/ps0 | head -1)
 check_eq "ps0 enabled" "1" "$(cat $D/enable)"
 check_eq "ps0 udev_path" "/dev/$SDD" "$(cat $D/udev_path)"
-# Against stock LIO's pscsi_3/ps0 (the same scsi_debug disk model). The vpd_assoc_* and
-# vpd_protocol_identifier files (designators of VPD 0x83) are not filled in for pscsi yet.
+# Against stock LIO's pscsi_3/ps0 (the same scsi_debug disk model; wwn/ from its firmware).
 compare_device_dir core/pscsi_3/ps0 "$D" \
-	"/(info|control|udev_path)$|/statistics/|/default_tg_pt_gp/members$|/wwn/vpd_(assoc|protocol)"
+	"/(info|control|udev_path)$|/statistics/|/default_tg_pt_gp/members$"
+o=$(cat $D/wwn/vpd_assoc_logical_unit)
+check_match "vpd_assoc_logical_unit lists scsi_debug's NAA designator (type)" \
+	"^T10 VPD Identifier Type: NAA$" "$o"
+check_match "vpd_assoc_logical_unit lists scsi_debug's NAA designator (identifier)" \
+	"^T10 VPD Binary Device Identifier: 3[0-9a-f]{16,32}$" "$o"
+printf '%s\n' "$o" | sed 's/^/    /'
+check_eq "a ramdisk has no firmware designators" "" "$(cat $(ls -d $T/core/rd_mcp_*/rd0)/wwn/vpd_assoc_logical_unit)"
 check_eq "alua_lu_gp is empty (no ALUA for passthrough), as LIO" "" "$(cat $D/alua_lu_gp)"
 
 # ---------------------------------------------------------------- (c) I/O through tcm_loop
