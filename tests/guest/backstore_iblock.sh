@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-run-args: --disk 64
+# vm-run-args: --disk 64 --timeout 900
 #
 # The iblock backstore (target_core_iblock of lio-cxx):
 #  (a) by hand: loaded on demand, control parsed (refusals get an errno and one log line), the
