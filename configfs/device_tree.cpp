@@ -150,11 +150,32 @@ constexpr kabi_cfs_attr kAttribAttrs[] = {
 };
 constinit NodeType dev_attrib_type("dev_attrib", kAttribAttrs);
 
+// A passthrough device's attrib/ (pscsi): LIO's passthrough_attrib_attrs only (6.12's set,
+// with submit_type, as the rest of the tree), served by the same code through their indices
+// in kAttribAttrs.
+constexpr u32 kPassthroughAttribIds[] = {kAttr_alua_support,   kAttr_emulate_pr,
+					 kAttr_hw_block_size,  kAttr_hw_max_sectors,
+					 kAttr_hw_pi_prot_type, kAttr_hw_queue_depth,
+					 kAttr_pgr_support,    kAttr_submit_type};
+constexpr kabi_cfs_attr kPassthroughAttribAttrs[] = {
+    kAttribAttrs[kAttr_alua_support],	kAttribAttrs[kAttr_emulate_pr],
+    kAttribAttrs[kAttr_hw_block_size],	kAttribAttrs[kAttr_hw_max_sectors],
+    kAttribAttrs[kAttr_hw_pi_prot_type], kAttribAttrs[kAttr_hw_queue_depth],
+    kAttribAttrs[kAttr_pgr_support],	kAttribAttrs[kAttr_submit_type],
+};
+static_assert(sizeof(kPassthroughAttribIds) / sizeof(kPassthroughAttribIds[0]) ==
+	      sizeof(kPassthroughAttribAttrs) / sizeof(kPassthroughAttribAttrs[0]));
+constinit NodeType dev_attrib_pt_type("dev_attrib_passthrough", kPassthroughAttribAttrs);
+
 class AttribNode final : public DeviceSubNode {
   public:
-	explicit AttribNode(Device &dev) : DeviceSubNode(dev) {}
+	explicit AttribNode(Device &dev, bool passthrough = false)
+	    : DeviceSubNode(dev), passthrough_(passthrough) {}
 
 	s64 show(u32 index, MutableBytes out) override {
+		index = full_index(index);
+		if (index == ~0u)
+			return -KABI_EACCES;
 		LockGuard guard(dev_.lock());
 		const DeviceAttrib &a = dev_.config_locked().attrib;
 		u32 v = 0;
@@ -174,6 +195,9 @@ class AttribNode final : public DeviceSubNode {
 	}
 
 	Result<void> store(u32 index, const StoreInput &in) override {
+		index = full_index(index);
+		if (index == ~0u)
+			return refuse(KABI_EACCES);
 		LockGuard guard(dev_.lock());
 		TRY(store_locked(index, in, dev_.config_locked()));
 		publish_settings_locked(dev_);
@@ -181,6 +205,15 @@ class AttribNode final : public DeviceSubNode {
 	}
 
   private:
+	// The index in kAttribAttrs of this directory's attribute `index`; ~0u if none.
+	u32 full_index(u32 index) const {
+		if (!passthrough_)
+			return index;
+		constexpr u32 n = sizeof(kPassthroughAttribIds) / sizeof(kPassthroughAttribIds[0]);
+		return index < n ? kPassthroughAttribIds[index] : ~0u;
+	}
+	bool passthrough_;
+
 #define X(n, m)                                                                            \
 	static u32 value_of_##n(const DeviceAttrib &a) { return field_##n(a); }
 	// alua_support/pgr_support are bools; pi_prot_format always reads 0 (as LIO).
@@ -233,10 +266,17 @@ class AttribNode final : public DeviceSubNode {
 		case kAttr_is_nonrot:
 			a.is_nonrot = TRY(store_bool(dev_, attr, in));
 			return {};
-		case kAttr_emulate_write_cache:
-			// Only backends that report their own cache refuse 1; the ramdisk does not.
-			a.emulate_write_cache = TRY(store_bool(dev_, attr, in));
+		case kAttr_emulate_write_cache: {
+			// Backends that report their own cache (iblock) refuse 1, as LIO's
+			// get_write_cache backends; the ramdisk and fileio emulate it.
+			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag && dev_.device_write_cache() >= 0) {
+				log_refusal(attr, "the backing device reports its own write cache");
+				return refuse(KABI_EINVAL);
+			}
+			a.emulate_write_cache = flag;
 			return {};
+		}
 		// Plain numbers.
 		case kAttr_max_unmap_lba_count:
 			a.max_unmap_lba_count = TRY(store_u32(dev_, attr, in));
@@ -472,8 +512,16 @@ class WwnNode final : public DeviceSubNode {
 		case kWwnProtocolId:
 		case kWwnAssocLu:
 		case kWwnAssocPort:
-		case kWwnAssocTarget:
-			return 0; // no VPD identifiers from firmware (only pSCSI has them)
+		case kWwnAssocTarget: {
+			// VPD identifiers from firmware: only pscsi has them.
+			using V = Device::VpdView;
+			V view = index == kWwnProtocolId ? V::kProtocolIds
+				 : index == kWwnAssocLu	   ? V::kAssocLogicalUnit
+				 : index == kWwnAssocPort  ? V::kAssocTargetPort
+							   : V::kAssocTargetDevice;
+			return dev_.show_vpd_identifiers_locked(
+			    view, reinterpret_cast<char *>(out.data()), out.size());
+		}
 		}
 		return -KABI_EACCES;
 	}
@@ -961,7 +1009,12 @@ class DeviceNode final : public Node {
 	Result<void> add_defaults(kabi_cfs_group *group) {
 		Device &d = *dev_;
 		TRY(adopt_default(group, "action", dev_action_type, make<PlainSubNode>(Gfp::Kernel, d)));
-		TRY(adopt_default(group, "attrib", dev_attrib_type, make<AttribNode>(Gfp::Kernel, d)));
+		if (d.is_passthrough())
+			TRY(adopt_default(group, "attrib", dev_attrib_pt_type,
+					  make<AttribNode>(Gfp::Kernel, d, true)));
+		else
+			TRY(adopt_default(group, "attrib", dev_attrib_type,
+					  make<AttribNode>(Gfp::Kernel, d)));
 		TRY(adopt_default(group, "pr", dev_pr_type, make<PrNode>(Gfp::Kernel, d)));
 		TRY(adopt_default(group, "wwn", dev_wwn_type, make<WwnNode>(Gfp::Kernel, d)));
 		kabi_cfs_group *alua = TRY(
@@ -1225,7 +1278,8 @@ class HbaNode final : public Node {
 };
 
 NodeType *const kDeviceTypes[] = {
-    &hba_type,	       &dev_type,     &dev_action_type, &dev_attrib_type, &dev_pr_type,
+    &hba_type,	       &dev_type,     &dev_action_type, &dev_attrib_type, &dev_attrib_pt_type,
+    &dev_pr_type,
     &dev_wwn_type,     &dev_alua_type, &tg_pt_gp_type,	 &dev_stat_type,   &stat_dev_type,
     &stat_tgt_type,    &stat_lu_type,
 };
@@ -1246,6 +1300,10 @@ namespace {
 const char *backend_module(StrView type) {
 	if (str_equal(type, "fileio"))
 		return "target_core_file";
+	if (str_equal(type, "iblock"))
+		return "target_core_iblock";
+	if (str_equal(type, "pscsi"))
+		return "target_core_pscsi";
 	return nullptr;
 }
 

@@ -24,6 +24,7 @@
 #define LIO_CORE_DEVICE_H
 
 #include "core/alua_lu_group.h"
+#include "core/scsi/command.h"
 #include "lio/alloc.h"
 #include "lio/data_buf.h"
 #include "lio/list.h"
@@ -165,6 +166,46 @@ class Device {
 	virtual Result<void> configure_locked(DeviceConfig &cfg) = 0;
 	// The backend's part of `info`, appended after LIO's common status line.
 	virtual s64 show_params_locked(char *buf, usize size) = 0;
+
+	// What the storage itself says, where LIO's attributes would otherwise emulate it (read
+	// under lock() whenever the engine's settings are published):
+	// read_only(): every medium-writing command fails with DATA PROTECT, WRITE PROTECTED
+	// (LIO's DF_READ_ONLY: iblock's readonly=1 or a read-only block device).
+	virtual bool read_only() const { return false; }
+	// -1: the write cache is emulated (attrib/emulate_write_cache); 0 or 1: the storage has
+	// its own (iblock: the queue's volatile write cache), which MODE SENSE's WCE reports and
+	// emulate_write_cache=1 cannot override (LIO's get_write_cache backends).
+	virtual s32 device_write_cache() const { return -1; }
+	// wwn/vpd_protocol_identifier and wwn/vpd_assoc_*: the designators the device's firmware
+	// reports in VPD 0x83 (pscsi), formatted as LIO's; other backends have none (empty).
+	enum class VpdView : u8 { kProtocolIds, kAssocLogicalUnit, kAssocTargetPort, kAssocTargetDevice };
+	virtual s64 show_vpd_identifiers_locked(VpdView view, char *buf, usize size) {
+		(void)view;
+		(void)buf;
+		(void)size;
+		return 0;
+	}
+
+	// ---- passthrough (S-HAL): pscsi ----
+	// A passthrough device runs the CDBs itself. The core keeps what must stay in the target
+	// (scsi::execute with a passthrough LU): REPORT LUNS (the LUN map is the target's), unit
+	// attentions of the I_T_L nexus, the nexus's write protection (a write-protected mapped
+	// LUN refuses the medium-writing commands the engine knows), task attributes and task
+	// management (the session's task set), and, once they exist, ALUA access states and
+	// persistent-reservation admission (issue 6; a pscsi device reports alua_support=0 and
+	// pgr_support=0, as LIO's TRANSPORT_FLAG_PASSTHROUGH_ALUA/_PGR, so RTPG, PERSISTENT
+	// RESERVE IN/OUT and RESERVE/RELEASE reach the device). Every other CDB goes to
+	// passthrough(), which completes cmd with the device's status, sense as the device gave
+	// it, data-in length and residual (Command::complete_passthrough) and returns kNone, or
+	// returns the reason the core fails it with (the device removed, offline: LOGICAL UNIT
+	// COMMUNICATION FAILURE). Called in command context, concurrently with itself, never
+	// with the device's lock held. (A reason, not complete_check_condition: sense is built
+	// by target_core_mod, whose C++ a backend module cannot call.)
+	virtual bool is_passthrough() const { return false; }
+	virtual scsi::SenseReason passthrough(scsi::Command &cmd) {
+		(void)cmd;
+		return scsi::SenseReason::kInvalidOpcode;
+	}
 
 	// ---- block I/O (see the header comment) ----
 

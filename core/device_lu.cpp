@@ -30,7 +30,8 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	scsi::LuAttributes &la = s->attributes;
 	la.emulate_tpu = a.emulate_tpu != 0;
 	la.emulate_tpws = a.emulate_tpws != 0;
-	la.emulate_write_cache = a.emulate_write_cache != 0;
+	s32 wc = dev.device_write_cache();
+	la.emulate_write_cache = wc >= 0 ? wc != 0 : a.emulate_write_cache != 0;
 	la.emulate_fua_write = a.emulate_fua_write != 0;
 	la.emulate_caw = a.emulate_caw != 0;
 	la.emulate_3pc = a.emulate_3pc != 0;
@@ -52,6 +53,8 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	copy_text(s->revision, cfg.wwn.revision);
 	copy_text(s->serial, cfg.wwn.unit_serial);
 	s->company_id = cfg.wwn.company_id;
+	s->read_only = dev.read_only();
+	s->passthrough = dev.is_passthrough();
 	return RefPtr<LuSnapshot>::adopt(s);
 }
 
@@ -295,6 +298,13 @@ Result<void> CommandLu::write(u64 lba, u32 blocks, const DataBuf &src, bool fua)
 	if (src.size() < len)
 		return Error::from_errno(KABI_EINVAL);
 	return dev->write(off, src.slice(0, len), fua);
+}
+
+scsi::SenseReason CommandLu::pass_through(scsi::Command &cmd) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return scsi::SenseReason::kLunCommunicationFailure;
+	return dev->passthrough(cmd);
 }
 
 Result<void> CommandLu::flush(u64 lba, u64 blocks) {

@@ -49,6 +49,8 @@ class LuSnapshot final : public RefCounted<LuSnapshot> {
 	char revision[kInquiryRevisionLen + 1] = {};
 	char serial[kInquiryVpdSerialLen] = {};
 	u32 company_id = 0;
+	bool read_only = false; // the device's own (Device::read_only()), beside the nexus's
+	bool passthrough = false; // Device::is_passthrough()
 
   private:
 	friend class RefCounted<LuSnapshot>;
@@ -194,12 +196,14 @@ class CommandLu final : public scsi::LogicalUnit {
 	u64 num_blocks() const override { return snap_->num_blocks; }
 	scsi::LuIdentity identity() const override;
 	scsi::LuAttributes attributes() const override { return snap_->attributes; }
-	bool read_only() const override { return read_only_; }
+	bool read_only() const override { return read_only_ || snap_->read_only; }
 	Result<void> read(u64 lba, u32 blocks, const DataBuf &dst) override;
 	Result<void> write(u64 lba, u32 blocks, const DataBuf &src, bool fua) override;
 	Result<void> flush(u64 lba, u64 blocks) override;
 	Result<void> unmap(u64 lba, u64 blocks) override;
 	Result<void> write_zeroes(u64 lba, u64 blocks) override;
+	bool is_passthrough() const override { return snap_->passthrough; }
+	scsi::SenseReason pass_through(scsi::Command &cmd) override;
 	scsi::LuState &state() override { return lu_.state(); }
 	void post_unit_attention_others(const scsi::ItlNexus *except,
 					scsi::SenseReason reason) override {

@@ -83,7 +83,9 @@ for k in $kernels; do
 		rm -rf "$out"
 		mkdir -p "$out"
 		echo "=== guest test $t on $kver"
-		tools/vm-run --kernel "$k" --modules "$stage" --out "$out" "tests/guest/$t.sh" 2>&1 | tee "$out/console.txt"
+		# A script asks for vm-run options (a virtio disk, ...) in a "# vm-run-args:" line.
+		read -r -a vmargs < <(sed -n 's/^# vm-run-args: *//p' "tests/guest/$t.sh" | head -n 1)
+		tools/vm-run --kernel "$k" --modules "$stage" "${vmargs[@]}" --out "$out" "tests/guest/$t.sh" 2>&1 | tee "$out/console.txt"
 		rc=${PIPESTATUS[0]}
 		gp=$(grep -c '^PASS: ' "$out/console.txt")
 		gf=$(grep -c '^FAIL: ' "$out/console.txt")

@@ -42,6 +42,10 @@ enum class Residual : u8 { kNone, kUnderflow, kOverflow };
 class Command final {
   public:
 	static constexpr usize kMaxCdbLength = 32;
+	// Sense kept for the fabric: the emulation's longest, and a passthrough device's as it
+	// gave it, cut to what FabricCmd carries.
+	static constexpr usize kMaxSenseLength = 32;
+	static_assert(kMaxSenseLength >= SenseData::kMaxLength);
 
 	// cdb: copied; a longer CDB keeps its length (cdb_length()) so that the dispatcher can
 	// refuse it, but only the first kMaxCdbLength bytes.
@@ -136,6 +140,20 @@ class Command final {
 		}
 		completed_ = true;
 	}
+	// A passthrough device's answer as it gave it (status, sense, data-in length, residual).
+	void complete_passthrough(ScsiStatus status, Bytes sense, usize data_in_length,
+				  Residual residual, u64 residual_count) {
+		status_ = status;
+		reason_ = SenseReason::kNone;
+		usize n = sense.size() < sizeof(sense_) ? sense.size() : sizeof(sense_);
+		for (usize i = 0; i < n; i++)
+			sense_[i] = sense.data()[i];
+		sense_length_ = static_cast<u8>(n);
+		set_data_in_length(data_in_length);
+		residual_ = residual;
+		residual_count_ = residual_count;
+		completed_ = true;
+	}
 	// SPC-2 reservation held by another I_T nexus: status only, no sense, no data.
 	void complete_reservation_conflict() {
 		status_ = ScsiStatus::kReservationConflict;
@@ -165,7 +183,7 @@ class Command final {
 	u64 residual_count_ = 0;
 	usize data_in_length_ = 0;
 	SenseDetail detail_;
-	u8 sense_[SenseData::kMaxLength] = {};
+	u8 sense_[kMaxSenseLength] = {};
 };
 
 // The failure of a data-out command whose buffer differs from the `cdb_bytes` the CDB asks

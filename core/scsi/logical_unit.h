@@ -17,6 +17,7 @@
 #ifndef LIO_CORE_SCSI_LOGICAL_UNIT_H
 #define LIO_CORE_SCSI_LOGICAL_UNIT_H
 
+#include "core/scsi/command.h"
 #include "core/scsi/nexus.h"
 #include "core/scsi/sense.h"
 #include "lio/data_buf.h"
@@ -83,6 +84,16 @@ class LogicalUnit {
 	virtual Result<void> flush(u64 lba, u64 blocks) = 0;
 	virtual Result<void> unmap(u64 lba, u64 blocks) = 0;
 	virtual Result<void> write_zeroes(u64 lba, u64 blocks) = 0;
+
+	// Passthrough LUs (pscsi): execute() keeps REPORT LUNS, unit attentions and the nexus's
+	// write protection, and hands every other CDB to pass_through(), which completes the
+	// command with what the device answered (Command::complete_passthrough) and returns
+	// kNone, or returns the reason to fail it with.
+	virtual bool is_passthrough() const { return false; }
+	virtual SenseReason pass_through(Command &cmd) {
+		(void)cmd;
+		return SenseReason::kInvalidOpcode;
+	}
 
 	// State shared by every nexus of this LU (nexus.h): the device model embeds one.
 	virtual LuState &state() = 0;

@@ -319,8 +319,49 @@ const OpcodeRow *find_service_action(const OpcodeRow &parent, u8 service_action)
 	return nullptr;
 }
 
+namespace {
+
+constexpr u8 kOpInquiry = 0x12;
+constexpr u8 kOpRequestSense = 0x03;
+constexpr u8 kOpReportLuns = 0xa0;
+
+// A passthrough LU (LogicalUnit::is_passthrough): the target keeps REPORT LUNS, the nexus's
+// unit attentions (INQUIRY, REPORT LUNS and REQUEST SENSE pass them, as in execute()) and
+// its write protection; the device runs everything else, including INQUIRY, REQUEST SENSE,
+// and reservations (pgr_support=0: the device arbitrates them, as LIO's passthrough PGR).
+void execute_passthrough(Command &cmd, LogicalUnit &lu, ItlNexus *nexus) {
+	u8 opcode = cmd.cdb_length() ? cmd.cdb()[0] : 0xff;
+	if (nexus && opcode != kOpInquiry && opcode != kOpRequestSense) {
+		SenseReason ua = nexus->unit_attentions().take();
+		if (ua != SenseReason::kNone) {
+			cmd.complete_check_condition(ua);
+			return;
+		}
+	}
+	if (lu.read_only()) {
+		const OpcodeRow *row = find_opcode(opcode);
+		if (row && row->has_service_actions() && cmd.cdb_length() > 1)
+			row = find_service_action(*row, cmd.cdb()[1] & 0x1f);
+		if (row && (row->flags & kOpWritesMedium)) {
+			cmd.complete_check_condition(SenseReason::kWriteProtected);
+			return;
+		}
+	}
+	SenseReason r = lu.pass_through(cmd);
+	if (r != SenseReason::kNone)
+		cmd.complete_check_condition(r);
+	else if (!cmd.completed())
+		cmd.complete_check_condition(SenseReason::kInternalTargetFailure);
+}
+
+} // namespace
+
 void execute(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns) {
 	cmd.sense_detail() = SenseDetail();
+	if (lu.is_passthrough() && !(cmd.cdb_length() && cmd.cdb()[0] == kOpReportLuns)) {
+		execute_passthrough(cmd, lu, nexus);
+		return;
+	}
 	Result<const OpcodeRow *> found = look_up(cmd);
 	if (found.is_error()) {
 		cmd.complete_check_condition(reason_for(found.error()));

@@ -66,6 +66,14 @@ void lio_iscsi_exit(void);
 int32_t lio_fileio_init(struct kabi_module *self);
 void lio_fileio_exit(void);
 
+/* target_core_iblock */
+int32_t lio_iblock_init(struct kabi_module *self);
+void lio_iblock_exit(void);
+
+/* target_core_pscsi */
+int32_t lio_pscsi_init(struct kabi_module *self);
+void lio_pscsi_exit(void);
+
 KABI_END_DECLS
 
 #endif /* KABI_MODULES_H */

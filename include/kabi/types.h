@@ -65,7 +65,12 @@ typedef __PTRDIFF_TYPE__ ptrdiff_t;
 #define KABI_ENAMETOOLONG 36
 #define KABI_ENOSYS 38
 #define KABI_ENOTEMPTY 39
+#define KABI_EBADE 52
+#define KABI_ENODATA 61
+#define KABI_ENOLINK 67
+#define KABI_EILSEQ 84
 #define KABI_EOPNOTSUPP 95
 #define KABI_ETIMEDOUT 110
+#define KABI_EREMOTEIO 121
 
 #endif /* KABI_TYPES_H */

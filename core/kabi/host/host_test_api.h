@@ -58,4 +58,19 @@ class HostAssertRecorder final {
 
 void kabi_host_mem_fail_nth(uint64_t n);
 
+// Block devices (kabi/bdev.h) are regular files on the host. What kabi_bdev_get_info reports
+// beyond the file's size comes from here (defaults: 512-byte blocks, 255 sectors, depth 128,
+// no discard, no write-zeroes, rotational, no cache, writable); the next n-th rw, flush,
+// discard or write-zeroes call (1 = the next one) fails with -err once; the calls and their
+// flags are counted.
+struct kabi_bdev_info;
+void kabi_host_bdev_set_info(const kabi_bdev_info &info);
+void kabi_host_bdev_reset();
+void kabi_host_bdev_fail_nth(uint64_t n, int32_t err);
+struct HostBdevCounts {
+	uint64_t reads = 0, writes = 0, fua_writes = 0, flushes = 0, discards = 0, zeroes = 0;
+	uint64_t segments = 0; // segments passed to rw calls
+};
+HostBdevCounts kabi_host_bdev_counts();
+
 #endif // KABI_HOST_TEST_API_H
