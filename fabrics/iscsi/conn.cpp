@@ -621,11 +621,14 @@ bool IscsiConn::login() {
 	iscsi_glue_conn_set_rcv_timeout(glue_, nopin_timeout_ms_ ? nopin_timeout_ms_ : 5000);
 	// Digests start with the first PDU after the final Login Response (RFC 7143 13.1).
 	full_feature_ = true;
-	log_info("iscsi: %s session %s from %s (%s) on %s, TSIH %u, digests %s/%s\n",
-		 discovery_ ? "discovery" : "normal",
-		 discovery_ ? "" : identity_->target_name, identity_->initiator_name, peer_addr_,
-		 portal_name_, tsih_, params_.header_digest ? "CRC32C" : "None",
-		 params_.data_digest ? "CRC32C" : "None");
+	if (discovery_)
+		log_info("iscsi: discovery session from %s (%s) on %s\n", identity_->initiator_name,
+			 peer_addr_, portal_name_);
+	else
+		log_info("iscsi: session to %s from %s (%s) on %s, TSIH %u, digests %s/%s\n",
+			 identity_->target_name, identity_->initiator_name, peer_addr_, portal_name_,
+			 tsih_, params_.header_digest ? "CRC32C" : "None",
+			 params_.data_digest ? "CRC32C" : "None");
 	return true;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-run-args: --timeout 1200
 #
 # The iSCSI fabric end to end with open-iscsi in the same guest (iscsid started by hand):
 #  (a) targetcli (one process for all commands): fileio f0 + ramdisk rd0 behind an iSCSI target,
