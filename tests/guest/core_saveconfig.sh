@@ -63,7 +63,7 @@ for f in userid password userid_mutual password_mutual; do
 done
 mark_dmesg
 check_eq "enforce_discovery_auth=2: EINVAL" EINVAL "$(cfs_write $D/enforce_discovery_auth 2)"
-check_eq "enforce_discovery_auth=2 logs one line" "1" "$(new_dmesg | grep -c 'Illegal value for enforce_discovery_auth: 2')"
+check_eq "enforce_discovery_auth=2 logs one line" "1" "$(new_dmesg | grep -c 'enforce_discovery_auth: 2 refused')"
 check_eq "enforce_discovery_auth=x: EINVAL" EINVAL "$(cfs_write $D/enforce_discovery_auth x)"
 check_eq "authenticate_target is read-only" EACCES "$(cfs_write $D/authenticate_target 1)"
 check_eq "userid of 256 bytes: EINVAL" EINVAL "$(cfs_write $D/userid "$(printf 'u%.0s' $(seq 256))")"
