@@ -7,12 +7,23 @@
 # updates/. Prints each figure and the ratio ours/stock (higher is better for IOPS and MB/s,
 # lower for latency).
 #
-# Usage: tools/bench-loopback.sh [--kernel 6.1|6.12]   (env LIO_BENCH_RUNTIME: seconds per job)
+# Usage: tools/bench-loopback.sh [--kernel 6.1|6.12] [--fabric loopback|iscsi]
+#        (env LIO_BENCH_RUNTIME: seconds per job). --fabric iscsi measures an iSCSI LUN logged in
+#        with open-iscsi over 127.0.0.1 instead (tests/bench/guest_iscsi_fio.sh).
 # Under TCG the absolute numbers are small and noisy: compare ratios, and run it twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 k=6.1
-[ "${1:-}" = --kernel ] && k=$2
+fabric=loopback
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) k=$2; shift 2 ;;
+	--fabric) fabric=$2; shift 2 ;;
+	*) echo "usage: $0 [--kernel 6.1|6.12] [--fabric loopback|iscsi]" >&2; exit 2 ;;
+	esac
+done
+case $fabric in loopback | iscsi) ;; *) echo "bench: unknown fabric $fabric" >&2; exit 2 ;; esac
+guest=tests/bench/guest_${fabric}_fio.sh
 kdir=$(ls -d /lib/modules/"$k".*/build 2>/dev/null | sort -V | tail -n 1)
 [ -n "$kdir" ] || { echo "bench: no headers for kernel $k" >&2; exit 1; }
 kver=$(basename "$(dirname "$kdir")")
@@ -20,15 +31,15 @@ make --no-print-directory modules KDIR="$kdir" >/dev/null
 stage=$PWD/build/stage-bench/$kver
 rm -rf "$stage"
 make --no-print-directory modules_install KDIR="$kdir" INSTALL_MOD_PATH="$stage" >/dev/null
-out=$PWD/build/bench/$kver
+out=$PWD/build/bench/$kver-$fabric
 rm -rf "$out"
 mkdir -p "$out"
 export LIO_PASS_ENV="LIO_BENCH_RUNTIME"
 export LIO_BENCH_RUNTIME=${LIO_BENCH_RUNTIME:-15}
 echo "bench: stock LIO on $kver"
-tools/vm-run --kernel "$k" --out "$out/stock" tests/bench/guest_loopback_fio.sh >"$out/stock.log" 2>&1 || true
+tools/vm-run --kernel "$k" --out "$out/stock" "$guest" >"$out/stock.log" 2>&1 || true
 echo "bench: lio-cxx on $kver"
-tools/vm-run --kernel "$k" --modules "$stage" --out "$out/ours" tests/bench/guest_loopback_fio.sh >"$out/ours.log" 2>&1 || true
+tools/vm-run --kernel "$k" --modules "$stage" --out "$out/ours" "$guest" >"$out/ours.log" 2>&1 || true
 python3 - "$out/stock.log" "$out/ours.log" <<'PY'
 import sys
 def load(p):
