@@ -984,7 +984,8 @@ TEST_F(IscsiE2e, LoginWithOpenIscsiKeys) {
 	EXPECT_EQ(get("MaxBurstLength"), "262144");
 	EXPECT_EQ(get("FirstBurstLength"), "65536");
 	EXPECT_EQ(get("MaxConnections"), "1");
-	EXPECT_EQ(get("MaxRecvDataSegmentLength"), "8192"); // the target's declaration
+	// The target's declaration: its MaxXmitDataSegmentLength, as LIO.
+	EXPECT_EQ(get("MaxRecvDataSegmentLength"), "262144");
 	// The CmdSN window opens at the login's CmdSN.
 	EXPECT_EQ(c.exp_cmd_sn(), c.cmd_sn());
 	EXPECT_EQ(c.max_cmd_sn() - c.exp_cmd_sn(), 63u); // default_cmdsn_depth 64
@@ -1019,24 +1020,26 @@ TEST_F(IscsiE2e, InquiryStatusInDataIn) {
 	EXPECT_EQ(c.logout(&why), 0) << why;
 }
 
-TEST_F(IscsiE2e, Write64KiBWithImmediateDataAndR2tThenReadBack) {
+TEST_F(IscsiE2e, Write512KiBWithImmediateDataAndR2tThenReadBack) {
 	Initiator c;
 	ASSERT_NO_FATAL_FAILURE(login(c));
-	std::vector<uint8_t> data = pattern(65536, 7);
-	ScsiResult w = c.scsi(write10(100, 128), 0, data);
+	std::vector<uint8_t> data = pattern(524288, 7);
+	ScsiResult w = c.scsi(write10(100, 1024), 0, data);
 	ASSERT_TRUE(w.ok) << w.error;
 	EXPECT_EQ(w.status, 0) << w.describe();
 	EXPECT_EQ(w.response, 0);
-	EXPECT_GE(w.r2ts, 1); // InitialR2T=Yes: 8 KiB immediate, the rest solicited
-	EXPECT_EQ(w.data_outs, (65536 - 8192) / 8192);
-	ScsiResult r = c.scsi(read10(100, 128), 65536, {});
+	// InitialR2T=Yes: FirstBurstLength (64 KiB) immediate, the rest solicited in bursts of
+	// MaxBurstLength (256 KiB), each one Data-Out of up to the target's declared
+	// MaxRecvDataSegmentLength (262144, as LIO): PDUs that span several 32 KiB buffer chunks.
+	EXPECT_GE(w.r2ts, 2);
+	EXPECT_GE(w.data_outs, 2);
+	ScsiResult r = c.scsi(read10(100, 1024), 524288, {});
 	ASSERT_TRUE(r.ok) << r.error;
 	EXPECT_EQ(r.status, 0);
 	ASSERT_EQ(r.data.size(), data.size());
 	EXPECT_TRUE(r.data == data) << "read back differs";
-	// Data-In PDUs up to our MaxRecvDataSegmentLength (262144, the target's
-	// MaxXmitDataSegmentLength too): all 64 KiB in one.
-	EXPECT_EQ(r.data_ins, 1);
+	// Data-In PDUs up to the initiator's MaxRecvDataSegmentLength (262144): two.
+	EXPECT_EQ(r.data_ins, 2);
 	// Blocks around it are untouched (zero).
 	ScsiResult z = c.scsi(read10(99, 1), 512, {});
 	ASSERT_TRUE(z.ok) << z.error;

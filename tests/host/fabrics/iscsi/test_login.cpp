@@ -195,14 +195,14 @@ TEST_F(LoginTest, NormalLoginInOnePdu) {
 	EXPECT_EQ(r.keys["TargetPortalGroupTag"], "1");
 	EXPECT_EQ(r.keys["TargetAlias"], "LIO Target");
 	EXPECT_EQ(r.keys["HeaderDigest"], "None");
-	EXPECT_EQ(r.keys["MaxRecvDataSegmentLength"], "8192");
+	EXPECT_EQ(r.keys["MaxRecvDataSegmentLength"], "262144"); // MaxXmitDataSegmentLength, as LIO
 	EXPECT_EQ(r.keys["InitialR2T"], "Yes"); // OR with ours (Yes)
 	EXPECT_EQ(r.keys["ImmediateData"], "Yes");
 	EXPECT_EQ(r.keys["MaxBurstLength"], "262144");
 	EXPECT_EQ(r.keys["FirstBurstLength"], "65536");
 	EXPECT_EQ(r.keys.count("InitiatorName"), 0u);
 	const SessionParams &p = login->params();
-	EXPECT_EQ(p.max_recv_dsl, 8192u);
+	EXPECT_EQ(p.max_recv_dsl, 262144u);
 	EXPECT_EQ(p.max_xmit_dsl, 262144u);
 	EXPECT_EQ(p.max_burst_length, 262144u);
 	EXPECT_EQ(p.first_burst_length, 65536u);
@@ -489,7 +489,7 @@ TEST_F(LoginTest, NonLeadingConnectionLeadingOnlyKeys) {
 	Reply r = send(q, k);
 	EXPECT_EQ(r.outcome, LoginOutcome::kFullFeature);
 	EXPECT_EQ(r.keys["MaxBurstLength"], "NotUnderstood");
-	EXPECT_EQ(r.keys["MaxRecvDataSegmentLength"], "8192");
+	EXPECT_EQ(r.keys["MaxRecvDataSegmentLength"], "262144"); // MaxXmitDataSegmentLength, as LIO
 	EXPECT_EQ(r.keys.count("TargetPortalGroupTag"), 0u);
 }
 
@@ -587,7 +587,7 @@ TEST_F(ChapLoginTest, OneWay) {
 	EXPECT_EQ(r.keys.count("CHAP_R"), 0u);
 	Reply f = send(op_to_ffp(), Keys{});
 	EXPECT_EQ(f.outcome, LoginOutcome::kFullFeature);
-	EXPECT_EQ(f.keys["MaxRecvDataSegmentLength"], "8192");
+	EXPECT_EQ(f.keys["MaxRecvDataSegmentLength"], "262144"); // MaxXmitDataSegmentLength, as LIO
 }
 
 TEST_F(ChapLoginTest, Mutual) {

@@ -186,7 +186,7 @@ TEST_F(NegotiatorTest, NumericKeysMinMaxAndRange) {
 	EXPECT_EQ(one("DefaultTime2Wait", "0"), "2");           // max with ours
 	EXPECT_EQ(one("DefaultTime2Retain", "3600"), "20");
 	EXPECT_EQ(one("MaxRecvDataSegmentLength", "511"), "Reject");
-	EXPECT_EQ(one("MaxRecvDataSegmentLength", "16777215"), "8192"); // our declaration
+	EXPECT_EQ(one("MaxRecvDataSegmentLength", "16777215"), "262144"); // our declaration
 }
 
 TEST_F(NegotiatorTest, BooleanAndOr) {
@@ -266,10 +266,10 @@ TEST_F(NegotiatorTest, StagesAndSecurityKeys) {
 TEST_F(NegotiatorTest, ResultAndDeclaration) {
 	neg.start(&tpg, true);
 	Outcome o = run({{"MaxRecvDataSegmentLength", "1048576"}, {"HeaderDigest", "CRC32C"}});
-	EXPECT_EQ(o.keys["MaxRecvDataSegmentLength"], "8192");
+	EXPECT_EQ(o.keys["MaxRecvDataSegmentLength"], "262144"); // MaxXmitDataSegmentLength, as LIO
 	SessionParams p = neg.result();
 	EXPECT_EQ(p.max_xmit_dsl, 262144u); // bounded by MaxXmitDataSegmentLength
-	EXPECT_EQ(p.max_recv_dsl, 8192u);
+	EXPECT_EQ(p.max_recv_dsl, 262144u);
 	EXPECT_TRUE(p.header_digest);
 	TextBuilder out(MutableBytes(buf, sizeof(buf)));
 	EXPECT_EQ(neg.declare(Stage::kOperational, out), LoginStatus::kSuccess);
