@@ -501,7 +501,12 @@ class AclNode final : public Node {
 				  make<AclTableNode>(Gfp::Kernel, *acl_, a.acl_param)));
 		kabi_cfs_group *stat = TRY(adopt_default(group, "fabric_statistics", acl_stat_type,
 							 make<PlainNode>(Gfp::Kernel)));
-		TRY(add_acl_fabric_stats(types, *acl_, stat));
+		// The fabric's own directories there (FabricAttrs::acl_fabric_stats).
+		for (u32 i = 0; i < types.acl_groups; i++) {
+			const core::FabricGroup<core::FabricAcl> &g = a.acl_fabric_stats[i];
+			TRY(adopt_default(stat, g.name, *types.group_type[types.wwn_groups + i],
+					  make<AclTableNode>(Gfp::Kernel, *acl_, g.attrs)));
+		}
 		return {};
 	}
 

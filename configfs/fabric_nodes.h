@@ -47,11 +47,6 @@ struct FabricTypes {
 	u32 acl_groups = 0;
 };
 
-// Makes the fabric's directories (FabricAttrs::acl_fabric_stats) in the ACL's
-// fabric_statistics/ group.
-Result<void> add_acl_fabric_stats(FabricTypes &types, core::NodeAcl &acl,
-				  kabi_cfs_group *stat_group);
-
 // A fabric attribute file of obj (null: the fabric made no object, e.g. no FabricAcl).
 template <typename Obj>
 s64 table_show(const core::FabricAttrTable<Obj> &t, u32 i, Obj *obj, MutableBytes out) {

@@ -93,31 +93,42 @@ void free_types(FabricTypes *t) {
 	delete t;
 }
 
-// One NodeType per fabric group (fabric_statistics/<name>/), its files from the group's table.
-template <typename Obj>
-Result<void> make_group_type(FabricTypes *t, u32 slot, const core::FabricGroup<Obj> &g,
-			     const Fabric &fabric) {
-	u32 n = g.attrs.count;
+// A NodeType named `name` with n files: the `generic` first of kTpgGenericAttrs, then what
+// fill_fabric writes (the fabric's table).
+template <typename Fill>
+Result<void> make_type(const Fabric &fabric, const char *name, u32 generic, u32 n,
+		       Fill &&fill_fabric, kabi_cfs_attr *&attrs, NodeType *&type) {
 	if (n > KABI_CFS_MAX_ATTRS) {
-		log_err("core: fabric %s: %u files in %s exceed %u\n", fabric.name(), n, g.name,
+		log_err("core: fabric %s: %u files in %s exceed %u\n", fabric.name(), n, name,
 			KABI_CFS_MAX_ATTRS);
 		return Error::from_errno(KABI_EINVAL);
 	}
 	if (n) {
-		t->group_attrs[slot] = new (Gfp::Kernel) kabi_cfs_attr[n];
-		if (!t->group_attrs[slot])
+		attrs = new (Gfp::Kernel) kabi_cfs_attr[n];
+		if (!attrs)
 			return Error::from_errno(KABI_ENOMEM);
-		fill(t->group_attrs[slot], g.attrs);
+		for (u32 i = 0; i < generic; i++)
+			attrs[i] = kTpgGenericAttrs[i];
+		fill_fabric(attrs + generic);
 	}
-	t->group_type[slot] = make<NodeType>(Gfp::Kernel, g.name, t->group_attrs[slot], n).release();
-	if (!t->group_type[slot])
+	type = make<NodeType>(Gfp::Kernel, name, attrs, n).release();
+	if (!type)
 		return Error::from_errno(KABI_ENOMEM);
 	return {};
 }
 
+// One NodeType per fabric group (fabric_statistics/<name>/), its files from the group's table.
+template <typename Obj>
+Result<void> make_group_type(FabricTypes *t, u32 slot, const core::FabricGroup<Obj> &g,
+			     const Fabric &fabric) {
+	return make_type(fabric, g.name, 0, g.attrs.count,
+			 [&](kabi_cfs_attr *out) { fill(out, g.attrs); }, t->group_attrs[slot],
+			 t->group_type[slot]);
+}
+
 Result<void> make_group_types(FabricTypes *t, const Fabric &fabric) {
 	const FabricAttrs &a = fabric.attrs();
-	u32 total = a.wwn_fabric_stats.count + a.acl_fabric_stats.count;
+	u32 total = static_cast<u32>(a.wwn_fabric_stats.size() + a.acl_fabric_stats.size());
 	if (!total)
 		return {};
 	t->group_type = new (Gfp::Kernel) NodeType *[total];
@@ -128,12 +139,12 @@ Result<void> make_group_types(FabricTypes *t, const Fabric &fabric) {
 		t->group_type[i] = nullptr;
 		t->group_attrs[i] = nullptr;
 	}
-	t->wwn_groups = a.wwn_fabric_stats.count;
-	t->acl_groups = a.acl_fabric_stats.count;
+	t->wwn_groups = static_cast<u32>(a.wwn_fabric_stats.size());
+	t->acl_groups = static_cast<u32>(a.acl_fabric_stats.size());
 	for (u32 i = 0; i < t->wwn_groups; i++)
-		TRY(make_group_type(t, i, a.wwn_fabric_stats.groups[i], fabric));
+		TRY(make_group_type(t, i, a.wwn_fabric_stats[i], fabric));
 	for (u32 i = 0; i < t->acl_groups; i++)
-		TRY(make_group_type(t, t->wwn_groups + i, a.acl_fabric_stats.groups[i], fabric));
+		TRY(make_group_type(t, t->wwn_groups + i, a.acl_fabric_stats[i], fabric));
 	return {};
 }
 
@@ -149,28 +160,13 @@ Result<FabricTypes *> register_fabric_types(Fabric &fabric, kabi_module *owner) 
 	for (u32 k = 0; k < kFabricKinds; k++) {
 		FabricKind kind = static_cast<FabricKind>(k);
 		u32 g = generic_count(fabric, kind);
-		u32 n = g + table_count(a, kind);
-		if (n > KABI_CFS_MAX_ATTRS) {
-			log_err("core: fabric %s: %u files in %s exceed %u\n", fabric.name(), n,
-				kKindNames[k], KABI_CFS_MAX_ATTRS);
-			free_types(t);
-			return Error::from_errno(KABI_EINVAL);
-		}
-		if (n) {
-			t->attrs[k] = new (Gfp::Kernel) kabi_cfs_attr[n];
-			if (!t->attrs[k]) {
-				free_types(t);
-				return Error::from_errno(KABI_ENOMEM);
-			}
-			for (u32 i = 0; i < g; i++)
-				t->attrs[k][i] = kTpgGenericAttrs[i];
-			fill_table(t->attrs[k] + g, a, kind);
-		}
 		t->generic[k] = g;
-		t->type[k] = make<NodeType>(Gfp::Kernel, kKindNames[k], t->attrs[k], n).release();
-		if (!t->type[k]) {
+		Result<void> r = make_type(
+			fabric, kKindNames[k], g, g + table_count(a, kind),
+			[&](kabi_cfs_attr *out) { fill_table(out, a, kind); }, t->attrs[k], t->type[k]);
+		if (r.is_error()) {
 			free_types(t);
-			return Error::from_errno(KABI_ENOMEM);
+			return r.error();
 		}
 	}
 	Result<void> r = make_group_types(t, fabric);
@@ -198,40 +194,6 @@ void unregister_fabric_types(FabricTypes *types) {
 	NodeType::unregister_all(types->group_type, types->wwn_groups + types->acl_groups);
 	NodeType::unregister_all(types->type, kFabricKinds);
 	free_types(types);
-}
-
-namespace {
-
-// <wwn>/fabric_statistics/<group>/ and acls/<x>/fabric_statistics/<group>/: a fabric table
-// over the object of the directory above (null: ENODEV, as table_show says).
-template <typename Obj> class FabricGroupNode final : public Node {
-  public:
-	FabricGroupNode(const core::FabricAttrTable<Obj> &table, Obj *obj)
-	    : table_(table), obj_(obj) {}
-	s64 show(u32 index, MutableBytes out) override {
-		return table_show(table_, index, obj_, out);
-	}
-	Result<void> store(u32 index, const StoreInput &in) override {
-		return table_store(table_, index, obj_, in);
-	}
-
-  private:
-	const core::FabricAttrTable<Obj> &table_;
-	Obj *obj_; // the directory above holds it
-};
-
-} // namespace
-
-Result<void> add_acl_fabric_stats(FabricTypes &types, core::NodeAcl &acl,
-				  kabi_cfs_group *stat_group) {
-	const FabricAttrs &a = types.fabric->attrs();
-	for (u32 i = 0; i < types.acl_groups; i++) {
-		const core::FabricGroup<core::FabricAcl> &g = a.acl_fabric_stats.groups[i];
-		TRY(adopt_default(stat_group, g.name, *types.group_type[types.wwn_groups + i],
-				  make<FabricGroupNode<core::FabricAcl>>(Gfp::Kernel, g.attrs,
-									  acl.fabric_acl())));
-	}
-	return {};
 }
 
 // ---------------------------------------------------------------- tpgt_N
@@ -429,6 +391,23 @@ class WwnParamNode final : public Node {
 	Atomic<s32> affinity_{kAffinityCurrCpu};
 };
 
+// <wwn>/fabric_statistics/<group>/: a fabric table over the WWN's FabricWwn.
+class WwnTableNode final : public Node {
+  public:
+	WwnTableNode(core::FabricWwn *wwn, const core::FabricAttrTable<core::FabricWwn> &table)
+	    : wwn_(wwn), table_(table) {}
+	s64 show(u32 index, MutableBytes out) override {
+		return table_show(table_, index, wwn_, out);
+	}
+	Result<void> store(u32 index, const StoreInput &in) override {
+		return table_store(table_, index, wwn_, in);
+	}
+
+  private:
+	core::FabricWwn *wwn_; // the WwnNode above owns it
+	const core::FabricAttrTable<core::FabricWwn> &table_;
+};
+
 class WwnNode final : public Node {
   public:
 	WwnNode(FabricTypes &types, StrView name, OwnPtr<core::FabricWwn> wwn)
@@ -441,10 +420,9 @@ class WwnNode final : public Node {
 							 make<PlainNode>(Gfp::Kernel)));
 		const FabricAttrs &a = types_.fabric->attrs();
 		for (u32 i = 0; i < types_.wwn_groups; i++) {
-			const core::FabricGroup<core::FabricWwn> &g = a.wwn_fabric_stats.groups[i];
+			const core::FabricGroup<core::FabricWwn> &g = a.wwn_fabric_stats[i];
 			TRY(adopt_default(stat, g.name, *types_.group_type[i],
-					  make<FabricGroupNode<core::FabricWwn>>(Gfp::Kernel, g.attrs,
-										  wwn_.get())));
+					  make<WwnTableNode>(Gfp::Kernel, wwn_.get(), g.attrs)));
 		}
 		TRY(adopt_default(group, "param", wwn_param_type,
 				  make<WwnParamNode>(Gfp::Kernel, *types_.fabric, name_)));

@@ -84,14 +84,7 @@ template <typename Obj> struct FabricGroup {
 	FabricAttrTable<Obj> attrs;
 };
 
-template <typename Obj> struct FabricGroupList {
-	const FabricGroup<Obj> *groups = nullptr;
-	u32 count = 0;
-
-	constexpr FabricGroupList() = default;
-	template <u32 N>
-	constexpr FabricGroupList(const FabricGroup<Obj> (&g)[N]) : groups(g), count(N) {}
-};
+template <typename Obj> using FabricGroupList = Span<const FabricGroup<Obj>>;
 
 // The fabric-specific files of each kind of directory (LIO's tfc_*_attrs), appended after the
 // core's generic files of that directory. Every table may be empty.

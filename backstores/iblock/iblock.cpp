@@ -108,8 +108,6 @@ Result<void> IblockDevice::configure_locked(core::DeviceConfig &cfg) {
 	}
 	info_ = info;
 	bdev_ = bdev;
-	bdev_ro_ = info.read_only;
-	write_cache_ = info.write_cache;
 	size_ = info.size - info.size % bs;
 	ready_.store(true, MemoryOrder::Release);
 	return {};
@@ -267,7 +265,7 @@ Result<void> IblockDevice::write_zeroes(u64 offset, u64 len) {
 	TRY(begin_io(offset, len));
 	if (len == 0)
 		return {};
-	s32 ret = kabi_bdev_write_zeroes(bdev_, offset, len, false);
+	s32 ret = kabi_bdev_write_zeroes(bdev_, offset, len);
 	if (ret < 0)
 		return fail_io("write of zeroes", ret, offset, len, true);
 	return {};

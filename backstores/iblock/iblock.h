@@ -56,8 +56,8 @@ class IblockDevice final : public core::Device {
 	Result<void> control_locked(StrView key, StrView value) override;
 	Result<void> configure_locked(core::DeviceConfig &cfg) override;
 	s64 show_params_locked(char *buf, usize size) override;
-	bool read_only() const override { return readonly_ || bdev_ro_; }
-	s32 device_write_cache() const override { return write_cache_ ? 1 : 0; }
+	bool read_only() const override { return readonly_ || info_.read_only; }
+	s32 device_write_cache() const override { return info_.write_cache ? 1 : 0; }
 
 	u64 size_bytes() const override;
 	Result<void> read(u64 offset, const DataBuf &out) override;
@@ -77,9 +77,7 @@ class IblockDevice final : public core::Device {
 	char path_[kMaxPath] = {};
 	bool has_path_ = false;
 	bool readonly_ = false; // readonly=1
-	bool bdev_ro_ = false;  // the block device is read-only itself
-	bool write_cache_ = false;
-	kabi_bdev_info info_{};
+	kabi_bdev_info info_{}; // as claimed at enable (read_only: the block device's own)
 	u64 size_ = 0;
 	kabi_bdev *bdev_ = nullptr;  // claimed from enable to destruction
 	Atomic<bool> ready_{false};  // bdev_ and size_ in place

@@ -101,7 +101,6 @@ int32_t kabi_bdev_get_info(struct kabi_bdev *b, struct kabi_bdev_info *out)
 	out->minor = MINOR(bd->bd_dev);
 	out->nonrot = bdev_nonrot(bd);
 	out->write_cache = bdev_write_cache(bd);
-	out->fua = bdev_fua(bd);
 	out->read_only = bdev_read_only(bd);
 	snprintf(out->name, sizeof(out->name), "%pg", bd);
 	return 0;
@@ -193,9 +192,6 @@ int32_t kabi_bdev_rw(struct kabi_bdev *b, uint32_t flags, uint64_t off,
 				}
 				atomic_inc(&io.pending);
 				submit_bio(bio);
-				opf &= ~REQ_PREFLUSH;
-			} else if (flags & KABI_BDEV_PREFLUSH) {
-				opf |= REQ_PREFLUSH;
 			}
 			bio = bio_alloc_bioset(b->bd, kabi_bdev_vecs(left), opf, GFP_NOIO, &b->bs);
 			bio->bi_iter.bi_sector = pos >> SECTOR_SHIFT;
@@ -242,13 +238,13 @@ int32_t kabi_bdev_discard(struct kabi_bdev *b, uint64_t off, uint64_t len)
 						       len >> SECTOR_SHIFT, GFP_KERNEL));
 }
 
-int32_t kabi_bdev_write_zeroes(struct kabi_bdev *b, uint64_t off, uint64_t len, bool may_unmap)
+int32_t kabi_bdev_write_zeroes(struct kabi_bdev *b, uint64_t off, uint64_t len)
 {
 	if ((off | len) & (SECTOR_SIZE - 1))
 		return -EINVAL;
 	return kabi_bdev_error(b, blkdev_issue_zeroout(b->bd, off >> SECTOR_SHIFT,
 						       len >> SECTOR_SHIFT, GFP_KERNEL,
-						       may_unmap ? 0 : BLKDEV_ZERO_NOUNMAP));
+						       BLKDEV_ZERO_NOUNMAP));
 }
 
 static int __init target_core_iblock_init(void)

@@ -104,57 +104,55 @@ Result<void> PscsiDevice::configure_locked(core::DeviceConfig &cfg) {
 	timeout_ms_ = info.type == kTypeDisk ? kTimeoutDiskMs : kTimeoutOtherMs;
 	ready_.store(true, MemoryOrder::Release);
 	// As LIO: the device identification page is read only when the serial page answered.
-	if (read_unit_serial(cfg))
-		read_device_identifiers();
+	constexpr u32 kLen = 255; // the larger of the two pages' allocation lengths
+	u8 *buf = static_cast<u8 *>(alloc_raw(kLen, Gfp::Kernel));
+	if (buf && read_unit_serial(cfg, buf, kLen))
+		read_device_identifiers(buf);
+	free_raw(buf);
 	return {};
+}
+
+// INQUIRY for VPD page `page` into buf[0, len), zeroed first. The bytes the device returned,
+// or -1 when it did not answer with that page.
+s32 PscsiDevice::inquiry_vpd(u8 page, u8 *buf, u32 len) {
+	for (u32 i = 0; i < len; i++)
+		buf[i] = 0;
+	u8 cdb[6] = {0x12, 0x01, page, 0x00, static_cast<u8>(len), 0x00};
+	kabi_sdev_result r{};
+	s32 ret = kabi_sdev_execute(sdev_, cdb, sizeof(cdb), KABI_SDEV_FROM_DEVICE, buf, len,
+				    timeout_ms_, 1, &r);
+	if (ret != 0 || r.host_byte != 0 || r.status != 0 || buf[1] != page)
+		return -1;
+	return static_cast<s32>(r.resid < len ? len - r.resid : 0);
 }
 
 // VPD page 0x80 (Unit Serial Number), as LIO reads it at configure time; left empty when the
 // device has none.
-bool PscsiDevice::read_unit_serial(core::DeviceConfig &cfg) {
-	constexpr u32 kLen = 255;
-	u8 cdb[6] = {0x12, 0x01, 0x80, 0x00, static_cast<u8>(kLen), 0x00};
-	u8 *buf = static_cast<u8 *>(zalloc_raw(kLen, Gfp::Kernel));
-	if (!buf)
+bool PscsiDevice::read_unit_serial(core::DeviceConfig &cfg, u8 *buf, u32 len) {
+	if (inquiry_vpd(0x80, buf, len) < 0)
 		return false;
-	bool ok = false;
-	kabi_sdev_result r{};
-	s32 ret = kabi_sdev_execute(sdev_, cdb, sizeof(cdb), KABI_SDEV_FROM_DEVICE, buf, kLen,
-				    timeout_ms_, 1, &r);
-	if (ret == 0 && r.host_byte == 0 && r.status == 0 && buf[1] == 0x80) {
-		u32 n = (static_cast<u32>(buf[2]) << 8) | buf[3];
-		n = min(n, min(kLen - 4, static_cast<u32>(sizeof(cfg.wwn.unit_serial) - 1)));
-		u32 j = 0;
-		for (u32 i = 0; i < n; i++) {
-			u8 c = buf[4 + i];
-			if (c >= 0x20 && c < 0x7f)
-				cfg.wwn.unit_serial[j++] = static_cast<char>(c);
-		}
-		cfg.wwn.unit_serial[j] = 0;
-		while (j && cfg.wwn.unit_serial[j - 1] == ' ')
-			cfg.wwn.unit_serial[--j] = 0;
-		ok = true;
+	u32 n = (static_cast<u32>(buf[2]) << 8) | buf[3];
+	n = min(n, min(len - 4, static_cast<u32>(sizeof(cfg.wwn.unit_serial) - 1)));
+	u32 j = 0;
+	for (u32 i = 0; i < n; i++) {
+		u8 c = buf[4 + i];
+		if (c >= 0x20 && c < 0x7f)
+			cfg.wwn.unit_serial[j++] = static_cast<char>(c);
 	}
-	free_raw(buf);
-	return ok;
+	cfg.wwn.unit_serial[j] = 0;
+	while (j && cfg.wwn.unit_serial[j - 1] == ' ')
+		cfg.wwn.unit_serial[--j] = 0;
+	return true;
 }
 
 // VPD page 0x83 (Device Identification), kept as read; formatted when configfs asks.
-void PscsiDevice::read_device_identifiers() {
-	u8 cdb[6] = {0x12, 0x01, 0x83, 0x00, static_cast<u8>(kVpdLen), 0x00};
-	u8 *buf = static_cast<u8 *>(zalloc_raw(kVpdLen, Gfp::Kernel));
-	if (!buf)
+void PscsiDevice::read_device_identifiers(u8 *buf) {
+	s32 got = inquiry_vpd(0x83, buf, kVpdLen);
+	if (got < 0)
 		return;
-	kabi_sdev_result r{};
-	s32 ret = kabi_sdev_execute(sdev_, cdb, sizeof(cdb), KABI_SDEV_FROM_DEVICE, buf, kVpdLen,
-				    timeout_ms_, 1, &r);
-	if (ret == 0 && r.host_byte == 0 && r.status == 0 && buf[1] == 0x83) {
-		u32 got = r.resid < kVpdLen ? kVpdLen - r.resid : 0;
-		for (u32 i = 0; i < got; i++)
-			page83_[i] = buf[i];
-		page83_len_ = got;
-	}
-	free_raw(buf);
+	for (s32 i = 0; i < got; i++)
+		page83_[i] = buf[i];
+	page83_len_ = static_cast<u32>(got);
 }
 
 namespace {
@@ -280,9 +278,8 @@ s64 PscsiDevice::show_params_locked(char *buf, usize size) {
 
 scsi::SenseReason PscsiDevice::passthrough(scsi::Command &cmd) {
 	using scsi::SenseReason;
-	if (!ready_.load(MemoryOrder::Acquire)) {
+	if (!ready_.load(MemoryOrder::Acquire))
 		return SenseReason::kLunCommunicationFailure;
-	}
 	DataBuf out = cmd.data_out();
 	DataBuf in = cmd.data_in();
 	u32 dir = KABI_SDEV_NONE;
@@ -294,9 +291,8 @@ scsi::SenseReason PscsiDevice::passthrough(scsi::Command &cmd) {
 		dir = KABI_SDEV_FROM_DEVICE;
 		data = in;
 	}
-	if (data.size() > kMaxTransfer) {
+	if (data.size() > kMaxTransfer)
 		return SenseReason::kInvalidFieldInCdb;
-	}
 	u32 len = static_cast<u32>(data.size());
 	u8 *bounce = nullptr;
 	void *p = nullptr;
@@ -305,9 +301,8 @@ scsi::SenseReason PscsiDevice::passthrough(scsi::Command &cmd) {
 			p = data.contiguous_bytes().data();
 		} else {
 			bounce = static_cast<u8 *>(alloc_raw(len, Gfp::NoIo));
-			if (!bounce) {
+			if (!bounce)
 				return SenseReason::kInsufficientResources;
-			}
 			if (dir == KABI_SDEV_TO_DEVICE)
 				data.copy_to(0, MutableBytes(bounce, len));
 			p = bounce;
@@ -327,9 +322,8 @@ scsi::SenseReason PscsiDevice::passthrough(scsi::Command &cmd) {
 				"byte %u): commands fail with LOGICAL UNIT COMMUNICATION FAILURE\n",
 				hba().name(), name(), ids_[0], ids_[1], ids_[2], ids_[3], ret,
 				r.host_byte);
-		return ret == -KABI_ENOMEM
-						     ? SenseReason::kInsufficientResources
-						     : SenseReason::kLunCommunicationFailure;
+		return ret == -KABI_ENOMEM ? SenseReason::kInsufficientResources
+					   : SenseReason::kLunCommunicationFailure;
 	}
 	usize got = 0;
 	scsi::Residual residual = scsi::Residual::kNone;

@@ -67,8 +67,9 @@ class PscsiDevice final : public core::Device {
 
   private:
 	static Result<void> unsupported() { return Error::from_errno(KABI_EOPNOTSUPP); }
-	bool read_unit_serial(core::DeviceConfig &cfg);
-	void read_device_identifiers();
+	s32 inquiry_vpd(u8 page, u8 *buf, u32 len);
+	bool read_unit_serial(core::DeviceConfig &cfg, u8 *buf, u32 len);
+	void read_device_identifiers(u8 *buf);
 
 	s32 ids_[4] = {-1, -1, -1, -1}; // host, channel, target, lun (-1: not given)
 	kabi_sdev_info info_{};

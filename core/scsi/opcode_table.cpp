@@ -321,31 +321,30 @@ const OpcodeRow *find_service_action(const OpcodeRow &parent, u8 service_action)
 
 namespace {
 
-constexpr u8 kOpInquiry = 0x12;
-constexpr u8 kOpRequestSense = 0x03;
 constexpr u8 kOpReportLuns = 0xa0;
 
 // A passthrough LU (LogicalUnit::is_passthrough): the target keeps REPORT LUNS, the nexus's
-// unit attentions (INQUIRY, REPORT LUNS and REQUEST SENSE pass them, as in execute()) and
-// its write protection; the device runs everything else, including INQUIRY, REQUEST SENSE,
-// and reservations (pgr_support=0: the device arbitrates them, as LIO's passthrough PGR).
+// unit attentions and its write protection, decided by the engine's row for the CDB as in
+// execute() (kOpOkWithUa, kOpWritesMedium; a CDB the engine does not know has neither); the
+// device runs everything else, including INQUIRY, REQUEST SENSE, and reservations
+// (pgr_support=0: the device arbitrates them, as LIO's passthrough PGR). The CDB is not
+// checked against the row: the device judges its own CDBs.
 void execute_passthrough(Command &cmd, LogicalUnit &lu, ItlNexus *nexus) {
-	u8 opcode = cmd.cdb_length() ? cmd.cdb()[0] : 0xff;
-	if (nexus && opcode != kOpInquiry && opcode != kOpRequestSense) {
+	Cdb cdb = cmd.cdb();
+	const OpcodeRow *row = cdb.size() ? find_opcode(cdb.opcode()) : nullptr;
+	if (row && row->has_service_actions())
+		row = find_service_action(*row, cdb.service_action());
+	u16 flags = row ? row->flags : 0;
+	if (nexus && !(flags & kOpOkWithUa)) {
 		SenseReason ua = nexus->unit_attentions().take();
 		if (ua != SenseReason::kNone) {
 			cmd.complete_check_condition(ua);
 			return;
 		}
 	}
-	if (lu.read_only()) {
-		const OpcodeRow *row = find_opcode(opcode);
-		if (row && row->has_service_actions() && cmd.cdb_length() > 1)
-			row = find_service_action(*row, cmd.cdb()[1] & 0x1f);
-		if (row && (row->flags & kOpWritesMedium)) {
-			cmd.complete_check_condition(SenseReason::kWriteProtected);
-			return;
-		}
+	if ((flags & kOpWritesMedium) && lu.read_only()) {
+		cmd.complete_check_condition(SenseReason::kWriteProtected);
+		return;
 	}
 	SenseReason r = lu.pass_through(cmd);
 	if (r != SenseReason::kNone)

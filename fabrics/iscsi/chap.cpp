@@ -154,18 +154,13 @@ LoginStatus ChapServer::start(StrView chap_a, TextBuilder &out) {
 		return LoginStatus::kAuthFailed;
 	}
 	const ChapAlgorithm *pick = nullptr;
-	usize start = 0;
-	for (usize i = 0; i <= chap_a.size() && !pick; i++) {
-		if (i < chap_a.size() && chap_a.data()[i] != ',')
-			continue;
-		Result<u32> id = parse_u32(StrView(chap_a.data() + start, i - start), 10);
-		start = i + 1;
-		if (id.is_error())
-			continue;
-		const ChapAlgorithm *a = chap_algorithm(id.value());
+	for_each_token(chap_a, [&](StrView t) {
+		Result<u32> id = parse_u32(t, 10);
+		const ChapAlgorithm *a = id.is_ok() ? chap_algorithm(id.value()) : nullptr;
 		if (a && available(*a))
 			pick = a;
-	}
+		return pick == nullptr;
+	});
 	if (!pick) {
 		log_err("iscsi: no supported CHAP_A algorithm offered\n");
 		return LoginStatus::kAuthFailed;

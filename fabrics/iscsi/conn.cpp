@@ -182,7 +182,7 @@ void IscsiConn::reap(bool stop_all) {
 	if (stop_all)
 		stop_all_connections();
 	for (;;) {
-		IscsiConn *dead = nullptr;
+		IscsiConn *dead;
 		{
 			LockGuard guard(registry_lock());
 			dead = registry_take_finished_locked();
@@ -294,8 +294,7 @@ void IscsiConn::on_idle() {
 }
 
 Result<void> IscsiConn::recv_header(Bhs &bhs) {
-	TRY(recv_exact(bhs.bytes().data(), kBhsLength));
-	return {};
+	return recv_exact(bhs.bytes().data(), kBhsLength);
 }
 
 Result<void> IscsiConn::recv_data(const Bhs &bhs, const CmdBuffer *into, u32 off) {
@@ -503,13 +502,7 @@ LoginStatus IscsiConn::attach(const LoginIdentity &id, const SessionParams &para
 		tsih_ = *tsih;
 		return LoginStatus::kSuccess;
 	}
-	if (id.tsih != 0) {
-		// Adding or reinstating a connection of an existing session needs MC/S or ERL 2;
-		// at ErrorRecoveryLevel 0 the session of a lost connection is gone already.
-		log_err("iscsi: login from %s with TSIH %u: no such session\n", id.initiator_name,
-			id.tsih);
-		return LoginStatus::kSessionDoesNotExist;
-	}
+	// resolve() refused TSIH != 0: this is a new session (or reinstates one).
 	IscsiTpg *t;
 	{
 		LockGuard guard(registry_lock());
@@ -539,10 +532,8 @@ LoginStatus IscsiConn::attach(const LoginIdentity &id, const SessionParams &para
 	tsih_ = v;
 	static Atomic<u32> next_sid{1};
 	sid = next_sid.fetch_add(1);
-	identity_->tsih = v;
 	t->tiqn().stats.sessions.fetch_add(1);
 	__atomic_store_n(&port_, port.value(), __ATOMIC_RELEASE);
-	(void)params;
 	return LoginStatus::kSuccess;
 }
 
@@ -599,10 +590,9 @@ bool IscsiConn::login() {
 	free_raw(reply);
 	if (!ok)
 		return false;
-	params_ = lg->params();
+	// attach() stored params_ and identity_ (what the login established) already.
 	if (!identity_)
 		return false;
-	*identity_ = lg->identity();
 	discovery_ = identity_->discovery;
 	stat_sn_ = lg->next_stat_sn();
 	exp_cmd_sn_ = identity_->cmd_sn;

@@ -113,7 +113,6 @@ class IscsiConn final : public LoginHost {
 	const LoginIdentity *identity() const { return identity_; }
 	u16 tsih() const { return tsih_; }
 	bool in_session() const { return port_ != nullptr; }
-	const SessionParams &params() const { return params_; }
 	void view(SessionView *out) const;
 
 	// Statistics (read by configfs at any time).

@@ -47,18 +47,10 @@ constexpr u32 kDraft20Version = 0;          // ISCSI_DRAFT20_VERSION
 
 #define VAL(v) static_cast<int>((v).size()), (v).data()
 
-// The length kabi_snprintf wrote into out (it returns the length it wanted).
-s64 written(MutableBytes out, s32 n) {
-	if (n < 0)
-		return n;
-	if (out.size() == 0)
-		return 0;
-	return min<s64>(n, static_cast<s64>(out.size()) - 1);
-}
-
 char *page(MutableBytes out) { return reinterpret_cast<char *>(out.data()); }
 
-#define EMIT(...) written(out, kabi_snprintf(page(out), out.size(), __VA_ARGS__))
+// kabi_snprintf returns the length it wrote (scnprintf), what show() returns.
+#define EMIT(...) kabi_snprintf(page(out), out.size(), __VA_ARGS__)
 
 IscsiTiqn &tiqn_of(core::FabricWwn &w) { return static_cast<IscsiTiqn &>(w); }
 IscsiTpg &tpg_of(core::FabricTpg &t) { return static_cast<IscsiTpg &>(t); }
@@ -373,19 +365,19 @@ Result<void> demo_store(core::FabricTpg &tpg, StrView value) {
 	return {};
 }
 
-constexpr char kLoginTimeout[] = "login_timeout";
-constexpr char kNetifTimeout[] = "netif_timeout";
-constexpr char kGenerateNodeAcls[] = "generate_node_acls";
-constexpr char kDefaultCmdsnDepth[] = "default_cmdsn_depth";
-constexpr char kCacheDynamicAcls[] = "cache_dynamic_acls";
-constexpr char kDemoModeWriteProtect[] = "demo_mode_write_protect";
-constexpr char kProdModeWriteProtect[] = "prod_mode_write_protect";
-constexpr char kDemoModeDiscovery[] = "demo_mode_discovery";
-constexpr char kDefaultErl[] = "default_erl";
-constexpr char kT10Pi[] = "t10_pi";
-constexpr char kFabricProtType[] = "fabric_prot_type";
-constexpr char kTpgEnabledSendtargets[] = "tpg_enabled_sendtargets";
-constexpr char kLoginKeysWorkaround[] = "login_keys_workaround";
+constexpr char k_login_timeout[] = "login_timeout";
+constexpr char k_netif_timeout[] = "netif_timeout";
+constexpr char k_generate_node_acls[] = "generate_node_acls";
+constexpr char k_default_cmdsn_depth[] = "default_cmdsn_depth";
+constexpr char k_cache_dynamic_acls[] = "cache_dynamic_acls";
+constexpr char k_demo_mode_write_protect[] = "demo_mode_write_protect";
+constexpr char k_prod_mode_write_protect[] = "prod_mode_write_protect";
+constexpr char k_demo_mode_discovery[] = "demo_mode_discovery";
+constexpr char k_default_erl[] = "default_erl";
+constexpr char k_t10_pi[] = "t10_pi";
+constexpr char k_fabric_prot_type[] = "fabric_prot_type";
+constexpr char k_tpg_enabled_sendtargets[] = "tpg_enabled_sendtargets";
+constexpr char k_login_keys_workaround[] = "login_keys_workaround";
 
 constexpr Range kLoginTimeoutRange = {5, 30, 0};    // TA_LOGIN_TIMEOUT_MIN/MAX
 constexpr Range kNetifTimeoutRange = {2, 15, 0};    // TA_NETIF_TIMEOUT_MIN/MAX
@@ -403,20 +395,6 @@ constexpr Range kProtTypeRange = {0, 0, 0x0b};      // 0, 1, 3 (no DIF type 2)
 		k_##field, 0644, demo_show<&core::TpgDemoMode::field>,                         \
 		    demo_store<&core::TpgDemoMode::field, k_##field, rule>                     \
 	}
-
-constexpr const char *k_login_timeout = kLoginTimeout;
-constexpr const char *k_netif_timeout = kNetifTimeout;
-constexpr const char *k_generate_node_acls = kGenerateNodeAcls;
-constexpr const char *k_default_cmdsn_depth = kDefaultCmdsnDepth;
-constexpr const char *k_cache_dynamic_acls = kCacheDynamicAcls;
-constexpr const char *k_demo_mode_write_protect = kDemoModeWriteProtect;
-constexpr const char *k_prod_mode_write_protect = kProdModeWriteProtect;
-constexpr const char *k_demo_mode_discovery = kDemoModeDiscovery;
-constexpr const char *k_default_erl = kDefaultErl;
-constexpr const char *k_t10_pi = kT10Pi;
-constexpr const char *k_fabric_prot_type = kFabricProtType;
-constexpr const char *k_tpg_enabled_sendtargets = kTpgEnabledSendtargets;
-constexpr const char *k_login_keys_workaround = kLoginKeysWorkaround;
 
 // ---------------------------------------------------------------- tpgt_N/param/
 
@@ -534,7 +512,7 @@ template <u32 AclAttribs::*F> s64 acl_attrib_show(core::FabricAcl &acl, MutableB
 	return EMIT("%u\n", c.attribs.*F);
 }
 
-// nopin_timeout: 0 (off) or kNopinRange.
+// nopin_timeout: 0 (off) or kNopinTimeoutRange.
 constexpr Range kDataoutTimeoutRange = {2, 60, 0};        // NA_DATAOUT_TIMEOUT_MIX/MAX
 constexpr Range kDataoutRetriesRange = {1, 15, 0};        // NA_DATAOUT_TIMEOUT_RETRIES_MIN/MAX
 constexpr Range kNopinTimeoutRange = {3, 60, 0};          // NA_NOPIN_TIMEOUT_MIN/MAX, or 0
@@ -579,19 +557,19 @@ Result<void> acl_authentication_store(core::FabricAcl &acl, StrView value) {
 	return {};
 }
 
-constexpr const char k_dataout_timeout[] = "dataout_timeout";
-constexpr const char k_dataout_timeout_retries[] = "dataout_timeout_retries";
-constexpr const char k_acl_default_erl[] = "default_erl";
-constexpr const char k_nopin_timeout[] = "nopin_timeout";
-constexpr const char k_nopin_response_timeout[] = "nopin_response_timeout";
-constexpr const char k_random_datain_pdu_offsets[] = "random_datain_pdu_offsets";
-constexpr const char k_random_datain_seq_offsets[] = "random_datain_seq_offsets";
-constexpr const char k_random_r2t_offsets[] = "random_r2t_offsets";
+constexpr char k_dataout_timeout[] = "dataout_timeout";
+constexpr char k_dataout_timeout_retries[] = "dataout_timeout_retries";
+constexpr char k_nopin_timeout[] = "nopin_timeout";
+constexpr char k_nopin_response_timeout[] = "nopin_response_timeout";
+constexpr char k_random_datain_pdu_offsets[] = "random_datain_pdu_offsets";
+constexpr char k_random_datain_seq_offsets[] = "random_datain_seq_offsets";
+constexpr char k_random_r2t_offsets[] = "random_r2t_offsets";
+// default_erl: k_default_erl, as tpgt_N/attrib/'s.
 
-#define ACL_ATTRIB(name, field, range, zero_ok)                                                \
+#define ACL_ATTRIB(field, range, zero_ok)                                                      \
 	{                                                                                      \
-		name, 0644, acl_attrib_show<&AclAttribs::field>,                               \
-		    acl_attrib_store<&AclAttribs::field, name, range, zero_ok>                 \
+		k_##field, 0644, acl_attrib_show<&AclAttribs::field>,                          \
+		    acl_attrib_store<&AclAttribs::field, k_##field, range, zero_ok>            \
 	}
 
 // ---------------------------------------------------------------- acls/<x>/param/
@@ -746,17 +724,15 @@ constexpr FabricAttr<core::FabricAcl> kAclAttrs[] = {
 };
 
 // lio_target_nacl_attrib_attrs.
-constexpr Range kAclBool = {0, 1, 0};
 constexpr FabricAttr<core::FabricAcl> kAclAttribAttrs[] = {
-    ACL_ATTRIB(k_dataout_timeout, dataout_timeout, kDataoutTimeoutRange, false),
-    ACL_ATTRIB(k_dataout_timeout_retries, dataout_timeout_retries, kDataoutRetriesRange, false),
-    ACL_ATTRIB(k_acl_default_erl, default_erl, kErlRange, false),
-    ACL_ATTRIB(k_nopin_timeout, nopin_timeout, kNopinTimeoutRange, true),
-    ACL_ATTRIB(k_nopin_response_timeout, nopin_response_timeout, kNopinResponseTimeoutRange,
-	       false),
-    ACL_ATTRIB(k_random_datain_pdu_offsets, random_datain_pdu_offsets, kAclBool, false),
-    ACL_ATTRIB(k_random_datain_seq_offsets, random_datain_seq_offsets, kAclBool, false),
-    ACL_ATTRIB(k_random_r2t_offsets, random_r2t_offsets, kAclBool, false),
+    ACL_ATTRIB(dataout_timeout, kDataoutTimeoutRange, false),
+    ACL_ATTRIB(dataout_timeout_retries, kDataoutRetriesRange, false),
+    ACL_ATTRIB(default_erl, kErlRange, false),
+    ACL_ATTRIB(nopin_timeout, kNopinTimeoutRange, true),
+    ACL_ATTRIB(nopin_response_timeout, kNopinResponseTimeoutRange, false),
+    ACL_ATTRIB(random_datain_pdu_offsets, kBool, false),
+    ACL_ATTRIB(random_datain_seq_offsets, kBool, false),
+    ACL_ATTRIB(random_r2t_offsets, kBool, false),
     {"authentication", 0644, acl_authentication_show, acl_authentication_store},
 };
 

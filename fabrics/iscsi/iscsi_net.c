@@ -193,10 +193,31 @@ static int iscsi_format_addr(const struct sockaddr_storage *ss, char *buf, uint3
 /* No progress on a send for this long: -ETIMEDOUT (sk_sndtimeo). */
 #define ISCSI_SEND_TIMEOUT_S 30
 
+/*
+ * Transmit: each iovec either goes by copy (a kvec) or, when it is large and every page
+ * under it is page-allocator memory (not slab, not a stack), by reference to its pages. Runs
+ * of the same kind are batched; every batch but the last goes with MSG_MORE.
+ */
+#define ISCSI_TX_BATCH 16
+#define ISCSI_TX_ZC_MIN 2048 /* below this copying is cheaper than page references */
+
+struct iscsi_tx {
+	struct iscsi_glue_conn *c;
+	struct kvec kv[ISCSI_TX_BATCH];
+	unsigned int nkv;
+	size_t kv_len;
+	struct bio_vec bv[ISCSI_TX_BATCH];
+	unsigned int nbv;
+	size_t bv_len;
+};
+
 struct iscsi_glue_conn {
 	struct socket *sock;
 	long rcvtimeo;	/* jiffies, MAX_SCHEDULE_TIMEOUT for none */
 	bool shut;	/* iscsi_glue_conn_shutdown() was called */
+	/* The batches of the send under way: callers serialise sends (iscsi_abi.h), so one
+	 * per connection, made with it (about 600 bytes: not on the stack, not per send). */
+	struct iscsi_tx tx;
 };
 
 static struct iscsi_glue_conn *iscsi_conn_new(struct socket *sock)
@@ -206,6 +227,7 @@ static struct iscsi_glue_conn *iscsi_conn_new(struct socket *sock)
 	if (!c)
 		return NULL;
 	c->sock = sock;
+	c->tx.c = c;
 	c->rcvtimeo = MAX_SCHEDULE_TIMEOUT;
 	tcp_sock_set_nodelay(sock->sk);
 	sock_set_sndtimeo(sock->sk, ISCSI_SEND_TIMEOUT_S);
@@ -281,24 +303,6 @@ void iscsi_glue_conn_set_rcv_timeout(struct iscsi_glue_conn *c, uint32_t ms)
 	}
 	WRITE_ONCE(c->rcvtimeo, timeo);
 }
-
-/*
- * Transmit: each iovec either goes by copy (a kvec) or, when it is large and every page
- * under it is page-allocator memory (not slab, not a stack), by reference to its pages. Runs
- * of the same kind are batched; every batch but the last goes with MSG_MORE.
- */
-#define ISCSI_TX_BATCH 16
-#define ISCSI_TX_ZC_MIN 2048 /* below this copying is cheaper than page references */
-
-struct iscsi_tx {
-	struct iscsi_glue_conn *c;
-	struct kvec kv[ISCSI_TX_BATCH];
-	unsigned int nkv;
-	size_t kv_len;
-	struct bio_vec bv[ISCSI_TX_BATCH];
-	unsigned int nbv;
-	size_t bv_len;
-};
 
 static int iscsi_tx_sendmsg(struct iscsi_glue_conn *c, struct msghdr *msg)
 {
@@ -450,17 +454,12 @@ static int iscsi_tx_add_copy(struct iscsi_tx *tx, const void *base, size_t len)
 int32_t iscsi_glue_conn_send(struct iscsi_glue_conn *c, const struct iscsi_iovec *iov,
 			     uint32_t n, uint32_t flags)
 {
-	struct iscsi_tx *tx;
+	struct iscsi_tx *tx = &c->tx;
 	uint32_t i;
 	int ret = 0;
 
 	if (READ_ONCE(c->shut))
 		return -ECONNRESET;
-	/* About 600 bytes: off the stack. */
-	tx = kmalloc(sizeof(*tx), GFP_KERNEL);
-	if (!tx)
-		return -ENOMEM;
-	tx->c = c;
 	tx->nkv = 0;
 	tx->kv_len = 0;
 	tx->nbv = 0;
@@ -486,7 +485,6 @@ int32_t iscsi_glue_conn_send(struct iscsi_glue_conn *c, const struct iscsi_iovec
 		ret = iscsi_tx_flush_kv(tx, flags & ISCSI_GLUE_SEND_MORE);
 	if (!ret)
 		ret = iscsi_tx_flush_bv(tx, flags & ISCSI_GLUE_SEND_MORE);
-	kfree(tx);
 	return ret;
 }
 

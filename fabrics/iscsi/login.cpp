@@ -186,19 +186,15 @@ LoginStatus IscsiLogin::State::security(TextBuilder &out) {
 		// The first offered method the TPG lists and we implement.
 		StrView ours = cfg.params.value(ParamKey::kAuthMethod);
 		AuthChoice pick = AuthChoice::kUnset;
-		usize start = 0;
-		for (usize i = 0; i <= auth_method.size() && pick == AuthChoice::kUnset; i++) {
-			if (i < auth_method.size() && auth_method.data()[i] != ',')
-				continue;
-			StrView t(auth_method.data() + start, i - start);
-			start = i + 1;
-			if (!list_contains(ours, t))
-				continue;
-			if (str_equal(t, "CHAP"))
-				pick = AuthChoice::kChap;
-			else if (str_equal(t, "None"))
-				pick = AuthChoice::kNone;
-		}
+		for_each_token(auth_method, [&](StrView t) {
+			if (list_contains(ours, t)) {
+				if (str_equal(t, "CHAP"))
+					pick = AuthChoice::kChap;
+				else if (str_equal(t, "None"))
+					pick = AuthChoice::kNone;
+			}
+			return pick == AuthChoice::kUnset;
+		});
 		if (pick == AuthChoice::kUnset) {
 			log_err("iscsi: no acceptable AuthMethod offered by %s\n",
 				identity.initiator_name);

@@ -17,7 +17,7 @@ constexpr u32 kServedErl = 0;
 namespace {
 
 constexpr u32 kDsMin = 512;
-constexpr u32 kDsMax = (1u << 24) - 1;
+constexpr u32 kDsMax = kMaxDataSegment; // pdu.h
 // RFC 7144: the iSCSIProtocolLevel this implementation offers (RFC 7143).
 constexpr u32 kOurProtocolLevel = 1;
 
@@ -127,18 +127,6 @@ constexpr ParamRow kParamTable[kParamCount] = {
 	{"IFMarkInt", "Reject", ParamCheck::kString, 0, 0},
 	{"OFMarkInt", "Reject", ParamCheck::kString, 0, 0},
 };
-
-// Calls fn(token) for each comma-separated token of list; stops when fn returns false.
-template <typename Fn> void for_each_token(StrView list, Fn fn) {
-	usize start = 0;
-	for (usize i = 0; i <= list.size(); i++) {
-		if (i == list.size() || list.data()[i] == ',') {
-			if (!fn(StrView(list.data() + start, i - start)))
-				return;
-			start = i + 1;
-		}
-	}
-}
 
 bool has_comma(StrView s) {
 	for (usize i = 0; i < s.size(); i++)

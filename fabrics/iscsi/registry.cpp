@@ -46,6 +46,15 @@ bool name_equal(StrView a, StrView b) {
 	return true;
 }
 
+// The identity of c when it is a logged-in session of initiator on tpg, else null (registry
+// lock).
+const LoginIdentity *session_of(const IscsiConn &c, const IscsiTpg &tpg, StrView initiator) {
+	if (c.tpg != &tpg || c.finished || !c.in_session())
+		return nullptr;
+	const LoginIdentity *id = c.identity();
+	return id && name_equal(str_view(id->initiator_name), initiator) ? id : nullptr;
+}
+
 } // namespace
 
 Result<void> registry_init() {
@@ -269,11 +278,8 @@ void stop_all_connections() {
 
 bool session_exists_locked(IscsiTpg &tpg, StrView initiator, const u8 *isid, u16 tsih) {
 	for (IscsiConn &c : reg().conns) {
-		if (c.tpg != &tpg || c.finished || !c.in_session() || c.tsih() != tsih)
-			continue;
-		const LoginIdentity *id = c.identity();
-		if (id && name_equal(str_view(id->initiator_name), initiator) &&
-		    __builtin_memcmp(id->isid, isid, 6) == 0)
+		const LoginIdentity *id = session_of(c, tpg, initiator);
+		if (id && c.tsih() == tsih && __builtin_memcmp(id->isid, isid, 6) == 0)
 			return true;
 	}
 	return false;
@@ -282,10 +288,7 @@ bool session_exists_locked(IscsiTpg &tpg, StrView initiator, const u8 *isid, u16
 bool session_view_for_acl(const IscsiAcl &acl, SessionView *out) {
 	LockGuard guard(reg().lock);
 	for (IscsiConn &c : reg().conns) {
-		if (c.tpg != &acl.tpg() || c.finished || !c.in_session())
-			continue;
-		const LoginIdentity *id = c.identity();
-		if (!id || !name_equal(str_view(id->initiator_name), str_view(acl.initiator())))
+		if (!session_of(c, acl.tpg(), str_view(acl.initiator())))
 			continue;
 		c.view(out);
 		return true;
@@ -299,11 +302,9 @@ void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiCo
 		{
 			LockGuard guard(reg().lock);
 			for (IscsiConn &c : reg().conns) {
-				if (&c == self || c.tpg != &tpg || c.finished || !c.in_session())
-					continue;
-				const LoginIdentity *id = c.identity();
-				if (!id || !name_equal(str_view(id->initiator_name), initiator) ||
-				    __builtin_memcmp(id->isid, isid, 6) != 0)
+				const LoginIdentity *id = &c == self ? nullptr
+								      : session_of(c, tpg, initiator);
+				if (!id || __builtin_memcmp(id->isid, isid, 6) != 0)
 					continue;
 				if (!waited)
 					log_info("iscsi: %.*s: session reinstatement, closing the "

@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 // fabrics/iscsi/session_info.cpp: the live-session part of the ACL configfs files (see
-// session_info.h). For now no session is ever attached to an ACL: LIO's no-session texts.
+// session_info.h), over a copy of the session's state (session_view_for_acl). kabi_snprintf
+// returns the length it wrote (scnprintf), what a show() returns.
 #include "fabrics/iscsi/session_info.h"
 
 #include "fabrics/iscsi/conn.h"
 #include "fabrics/iscsi/iscsi.h"
 #include "lio/alloc.h"
 #include "kabi/log.h"
-#include "lio/utility.h"
 
 namespace lio::fabrics::iscsi {
 
 namespace {
-
-// The length kabi_snprintf wrote into out (it returns the length it wanted).
-s64 written(MutableBytes out, s32 n) {
-	if (n < 0)
-		return n;
-	if (out.size() == 0)
-		return 0;
-	return min<s64>(n, static_cast<s64>(out.size()) - 1);
-}
 
 char *page(MutableBytes out) { return reinterpret_cast<char *>(out.data()); }
 
@@ -32,27 +23,25 @@ s64 format_acl_info(IscsiAcl &acl, MutableBytes out) {
 	if (!v)
 		return -KABI_ENOMEM;
 	if (!session_view_for_acl(acl, v.get()))
-		return written(out, kabi_snprintf(page(out), out.size(),
-						  "No active iSCSI Session for Initiator Endpoint: %s\n",
-						  acl.initiator()));
+		return kabi_snprintf(page(out), out.size(),
+				     "No active iSCSI Session for Initiator Endpoint: %s\n",
+				     acl.initiator());
 	const u8 *i = v->id.isid;
 	u32 max_cmd_sn = v->exp_cmd_sn + v->cmdsn_depth - 1;
-	return written(
-	    out,
-	    kabi_snprintf(page(out), out.size(),
-			  "InitiatorName: %s\nInitiatorAlias: %s\n"
-			  "LIO Session ID: %u   ISID: 0x%02x %02x %02x %02x %02x %02x  TSIH: %u  "
-			  "SessionType: Normal\nSession State: TARG_SESS_STATE_LOGGED_IN\n"
-			  "---------------------[iSCSI Session Values]-----------------------\n"
-			  "  CmdSN/WR  :  CmdSN/WC  :  ExpCmdSN  :  MaxCmdSN  :     ITT    :     TTT\n"
-			  " 0x%08x   0x%08x   0x%08x   0x%08x   0x%08x   0x%08x\n"
-			  "----------------------[iSCSI Connections]-------------------------\n"
-			  "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n"
-			  "   Address %s TCP  StatSN: 0x%08x\n",
-			  v->id.initiator_name, v->id.initiator_alias, v->sid, i[0], i[1], i[2], i[3],
-			  i[4], i[5], static_cast<u32>(v->tsih), v->cmdsn_depth,
-			  max_cmd_sn - v->exp_cmd_sn + 1, v->exp_cmd_sn, max_cmd_sn, 0u, 0u,
-			  static_cast<u32>(v->id.cid), v->peer_addr, v->stat_sn));
+	return kabi_snprintf(page(out), out.size(),
+			     "InitiatorName: %s\nInitiatorAlias: %s\n"
+			     "LIO Session ID: %u   ISID: 0x%02x %02x %02x %02x %02x %02x  TSIH: %u  "
+			     "SessionType: Normal\nSession State: TARG_SESS_STATE_LOGGED_IN\n"
+			     "---------------------[iSCSI Session Values]-----------------------\n"
+			     "  CmdSN/WR  :  CmdSN/WC  :  ExpCmdSN  :  MaxCmdSN  :     ITT    :     TTT\n"
+			     " 0x%08x   0x%08x   0x%08x   0x%08x   0x%08x   0x%08x\n"
+			     "----------------------[iSCSI Connections]-------------------------\n"
+			     "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n"
+			     "   Address %s TCP  StatSN: 0x%08x\n",
+			     v->id.initiator_name, v->id.initiator_alias, v->sid, i[0], i[1], i[2], i[3],
+			     i[4], i[5], static_cast<u32>(v->tsih), v->cmdsn_depth,
+			     max_cmd_sn - v->exp_cmd_sn + 1, v->exp_cmd_sn, max_cmd_sn, 0u, 0u,
+			     static_cast<u32>(v->id.cid), v->peer_addr, v->stat_sn);
 }
 
 // LIO's iscsi_nacl_param show: the session's negotiated value of the key.
@@ -61,12 +50,12 @@ s64 format_acl_param(IscsiAcl &acl, ParamKey key, MutableBytes out) {
 	if (!v)
 		return -KABI_ENOMEM;
 	if (!session_view_for_acl(acl, v.get()))
-		return written(out, kabi_snprintf(page(out), out.size(), "No Active iSCSI Session\n"));
+		return kabi_snprintf(page(out), out.size(), "No Active iSCSI Session\n");
 	const SessionParams &p = v->params;
 	auto yn = [](bool b) { return b ? "Yes" : "No"; };
-	auto num = [&](u32 n) { return written(out, kabi_snprintf(page(out), out.size(), "%u\n", n)); };
-	auto str = [&](const char *t) {
-		return written(out, kabi_snprintf(page(out), out.size(), "%s\n", t));
+	auto num = [&](u32 n) -> s64 { return kabi_snprintf(page(out), out.size(), "%u\n", n); };
+	auto str = [&](const char *t) -> s64 {
+		return kabi_snprintf(page(out), out.size(), "%s\n", t);
 	};
 	switch (key) {
 	case ParamKey::kDataPDUInOrder: return str(yn(p.data_pdu_in_order));
@@ -106,8 +95,7 @@ s64 format_acl_sess_stat(IscsiAcl &acl, SessStat stat, MutableBytes out) {
 	case SessStat::kConnDigestErrors: n = v->digest_errors; break;
 	case SessStat::kConnTimeoutErrors: n = v->timeout_errors; break;
 	}
-	return written(out, kabi_snprintf(page(out), out.size(), "%llu\n",
-					  static_cast<unsigned long long>(n)));
+	return kabi_snprintf(page(out), out.size(), "%llu\n", static_cast<unsigned long long>(n));
 }
 
 } // namespace lio::fabrics::iscsi

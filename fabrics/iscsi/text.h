@@ -111,6 +111,19 @@ class TextBuilder final {
 // Formats v in decimal into buf (at least 11 bytes); the digits, not NUL-terminated.
 StrView format_u32(u32 v, char (&buf)[11]);
 
+// Calls fn(token) for each comma-separated token of a list value (RFC 7143 6.1), empty ones
+// included; stops when fn returns false.
+template <typename Fn> void for_each_token(StrView list, Fn fn) {
+	usize start = 0;
+	for (usize i = 0; i <= list.size(); i++) {
+		if (i == list.size() || list.data()[i] == ',') {
+			if (!fn(StrView(list.data() + start, i - start)))
+				return;
+			start = i + 1;
+		}
+	}
+}
+
 } // namespace lio::fabrics::iscsi
 
 #endif // LIO_FABRICS_ISCSI_TEXT_H

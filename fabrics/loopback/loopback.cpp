@@ -44,13 +44,6 @@ bool contains(StrView s, const char *needle) {
 	return false;
 }
 
-// The length kabi_snprintf wrote into out (it returns the length it wanted).
-s64 written(MutableBytes out, s32 n) {
-	if (n < 0)
-		return n;
-	return min<s64>(n, static_cast<s64>(out.size()) - 1);
-}
-
 char *page(MutableBytes out) { return reinterpret_cast<char *>(out.data()); }
 
 // ---------------------------------------------------------------- the data path
@@ -183,8 +176,7 @@ static_assert(alignof(LoopTmf) <= 8);
 // ---------------------------------------------------------------- configfs attributes
 
 s64 version_show(core::Fabric &, MutableBytes out) {
-	return written(out,
-		       kabi_snprintf(page(out), out.size(), "TCM Loopback Fabric module %s\n", kVersion));
+	return kabi_snprintf(page(out), out.size(), "TCM Loopback Fabric module %s\n", kVersion);
 }
 
 s64 nexus_show(core::FabricTpg &tpg, MutableBytes out) {
@@ -229,7 +221,7 @@ Result<void> nexus_store(core::FabricTpg &base, StrView value) {
 
 s64 transport_status_show(core::FabricTpg &tpg, MutableBytes out) {
 	const char *state = static_cast<LoopTpg &>(tpg).online() ? "online" : "offline";
-	return written(out, kabi_snprintf(page(out), out.size(), "%s\n", state));
+	return kabi_snprintf(page(out), out.size(), "%s\n", state);
 }
 
 // LIO compares the first 6/7 bytes only ("online", "offline").
@@ -249,14 +241,13 @@ Result<void> transport_status_store(core::FabricTpg &base, StrView value) {
 
 s64 address_show(core::FabricTpg &base, MutableBytes out) {
 	LoopTpg &tpg = static_cast<LoopTpg &>(base);
-	return written(out, kabi_snprintf(page(out), out.size(), "%d:0:%u\n",
-					  tcm_loop_glue_host_no(tpg.wwn().host()),
-					  static_cast<u32>(tpg.tag())));
+	return kabi_snprintf(page(out), out.size(), "%d:0:%u\n",
+			     tcm_loop_glue_host_no(tpg.wwn().host()), static_cast<u32>(tpg.tag()));
 }
 
 s64 fabric_prot_type_show(core::FabricTpg &tpg, MutableBytes out) {
 	u32 type = static_cast<LoopTpg &>(tpg).prot_type();
-	return written(out, kabi_snprintf(page(out), out.size(), "%u\n", type));
+	return kabi_snprintf(page(out), out.size(), "%u\n", type);
 }
 
 // kstrtoul base 0; 0 (none), 1 (DIF type 1) or 3 (type 3).
@@ -544,7 +535,7 @@ s64 LoopTpg::show_nexus(MutableBytes out) {
 	LockGuard guard(ctl_);
 	if (!session_.load(MemoryOrder::Relaxed))
 		return -KABI_ENODEV;
-	return written(out, kabi_snprintf(page(out), out.size(), "%s\n", initiator_));
+	return kabi_snprintf(page(out), out.size(), "%s\n", initiator_);
 }
 
 } // namespace lio::fabrics::loopback

@@ -43,7 +43,6 @@ struct kabi_bdev_info {
 	uint32_t minor;
 	bool nonrot;
 	bool write_cache; /* volatile write cache: flushes matter */
-	bool fua;         /* native FUA */
 	bool read_only;   /* the block device itself is read-only (BLKROSET, ro media) */
 	char name[32];    /* the kernel's name of it: "ram0", "sdb1", "vda" */
 };
@@ -55,9 +54,8 @@ struct kabi_bdev_segment {
 };
 
 enum kabi_bdev_rw_flags {
-	KABI_BDEV_WRITE = 1u << 0,    /* else read */
-	KABI_BDEV_FUA = 1u << 1,      /* REQ_FUA on every bio of the write */
-	KABI_BDEV_PREFLUSH = 1u << 2, /* REQ_PREFLUSH on the first bio */
+	KABI_BDEV_WRITE = 1u << 0, /* else read */
+	KABI_BDEV_FUA = 1u << 1,   /* REQ_FUA on every bio of the write */
 };
 
 /* Reads into or writes from the segments, in order one byte range from off (a multiple of
@@ -71,10 +69,9 @@ int32_t kabi_bdev_rw(struct kabi_bdev *bdev, uint32_t flags, uint64_t off,
 int32_t kabi_bdev_flush(struct kabi_bdev *bdev);
 /* Discards [off, off + len) (512-byte units): -EOPNOTSUPP without discard support. */
 int32_t kabi_bdev_discard(struct kabi_bdev *bdev, uint64_t off, uint64_t len);
-/* Zeroes [off, off + len): REQ_OP_WRITE_ZEROES where supported, else written zero pages.
- * may_unmap: the device may deallocate the range instead (reads return zeroes after). */
-int32_t kabi_bdev_write_zeroes(struct kabi_bdev *bdev, uint64_t off, uint64_t len,
-			       bool may_unmap);
+/* Zeroes [off, off + len): REQ_OP_WRITE_ZEROES where supported, else written zero pages;
+ * the range stays allocated (BLKDEV_ZERO_NOUNMAP). */
+int32_t kabi_bdev_write_zeroes(struct kabi_bdev *bdev, uint64_t off, uint64_t len);
 
 KABI_END_DECLS
 

@@ -5,6 +5,7 @@
 # measured with fio. Whichever target modules modprobe finds is measured (stock LIO without
 # --modules, ours with). Prints "RESULT <name> <value> <unit>" lines.
 . "${LIO_SRC:?run me through tools/vm-run}/tests/guest/lib.sh"
+. "$LIO_SRC/tests/bench/bench_lib.sh"
 set -u
 guest_configfs
 guest_start_dbus
@@ -29,26 +30,6 @@ if [ -z "$dev" ] || [ ! -b "$dev" ]; then
 fi
 echo "bench disk: $dev"
 
-run_fio() { # name fio-args...
-	local name=$1
-	shift
-	fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --runtime="$RUNTIME" \
-		--time_based --ramp_time=2 --output-format=json "$@" >/tmp/fio-$name.json 2>/tmp/fio-$name.err || {
-		echo "RESULT error fio-$name"
-		cat /tmp/fio-$name.err
-		return 1
-	}
-	python3 - "$name" /tmp/fio-$name.json <<'PY'
-import json, sys
-name, path = sys.argv[1], sys.argv[2]
-j = json.load(open(path))["jobs"][0]
-for d in ("read", "write"):
-    if j[d]["io_bytes"]:
-        print(f"RESULT {name}_iops {j[d]['iops']:.0f} IOPS")
-        print(f"RESULT {name}_MBps {j[d]['bw_bytes'] / 1e6:.1f} MB/s")
-        print(f"RESULT {name}_clat_p50_us {j[d]['clat_ns']['percentile']['50.000000'] / 1000:.1f} us")
-PY
-}
 dd if=/dev/zero of="$dev" bs=1M count=512 oflag=direct status=none
 run_fio randread4k_qd1 --rw=randread --bs=4k --iodepth=1
 run_fio randwrite4k_qd1 --rw=randwrite --bs=4k --iodepth=1

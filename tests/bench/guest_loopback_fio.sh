@@ -4,6 +4,7 @@
 # measured with fio. Whichever target_core_mod/tcm_loop modprobe finds is measured (stock LIO
 # without --modules, ours with). Prints "RESULT <name> <value> <unit>" lines.
 . "${LIO_SRC:?run me through tools/vm-run}/tests/guest/lib.sh"
+. "$LIO_SRC/tests/bench/bench_lib.sh"
 set -u
 guest_configfs
 guest_start_dbus
@@ -14,7 +15,7 @@ RUNTIME=${LIO_BENCH_RUNTIME:-15}
 echo "target_core_mod: $(guest_module_path target_core_mod)"
 # With our modules, stock fabric modules we do not ship yet must not try to load against our
 # target_core_mod when targetcli probes for fabrics (with stock LIO nothing is masked).
-case $(guest_module_path target_core_mod) in */updates/*) mask_stock_target_modules ;; esac
+lio_mask_stock_if_ours
 targetcli_run "setup" <<'TC'
 /backstores/ramdisk create name=bench size=512M
 /loopback create naa.5001405abcdef012
@@ -39,26 +40,6 @@ if [ -z "$dev" ] || [ ! -b "$dev" ]; then
 fi
 echo "bench disk: $dev ($(lsscsi | grep LIO-ORG))"
 
-run_fio() { # name fio-args...
-	local name=$1
-	shift
-	fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --runtime="$RUNTIME" \
-		--time_based --ramp_time=2 --output-format=json "$@" >/tmp/fio-$name.json 2>/tmp/fio-$name.err || {
-		echo "RESULT error fio-$name"
-		cat /tmp/fio-$name.err
-		return 1
-	}
-	python3 - "$name" /tmp/fio-$name.json <<'PY'
-import json, sys
-name, path = sys.argv[1], sys.argv[2]
-j = json.load(open(path))["jobs"][0]
-for d in ("read", "write"):
-    if j[d]["io_bytes"]:
-        print(f"RESULT {name}_iops {j[d]['iops']:.0f} IOPS")
-        print(f"RESULT {name}_MBps {j[d]['bw_bytes'] / 1e6:.1f} MB/s")
-        print(f"RESULT {name}_clat_p50_us {j[d]['clat_ns']['percentile']['50.000000'] / 1000:.1f} us")
-PY
-}
 # Fill once so that reads hit allocated ramdisk pages on both targets.
 dd if=/dev/zero of="$dev" bs=1M count=512 oflag=direct status=none
 run_fio randread4k_qd1 --rw=randread --bs=4k --iodepth=1

@@ -27,13 +27,6 @@ guest_configfs
 guest_start_dbus
 mask_stock_target_modules
 
-dmesg_trouble() { new_dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak'; }
-check_refused() { # name errno path value
-	mark_dmesg
-	check_eq "$1: $2" "$2" "$(cfs_write "$3" "$4")"
-	# (TCG's "hrtimer: interrupt took" can land in between: not ours)
-	check_eq "$1: one log line" "1" "$(new_dmesg | grep -v 'hrtimer: interrupt took' | grep -c .)"
-}
 is_612() { case $LIO_KVER in 6.12.*) return 0 ;; esac; return 1; }
 # The sense key sg_raw reports for a command, lowercase ("data protect", ...), or "good".
 sense_of() { # sg_raw args...
@@ -208,12 +201,7 @@ check_eq "the read-only backing file is untouched" "$(head -c 16777216 /dev/zero
 guest_log "(d) the backing scsi_debug disk deleted while fio runs"
 mark_dmesg
 check "modprobe scsi_debug (64 MiB disk)" modprobe scsi_debug dev_size_mb=64 num_tgts=1 max_luns=1
-SDH=
-for h in /sys/class/scsi_host/host*; do
-	[ "$(cat $h/proc_name 2>/dev/null)" = scsi_debug ] && SDH=${h##*host}
-done
-SDD=
-for i in $(seq 1 40); do SDD=$(ls /sys/class/scsi_device/$SDH:0:0:0/device/block/ 2>/dev/null); [ -n "$SDD" ] && break; sleep 0.25; done
+scsi_debug_disk
 check "scsi_debug has a disk" test -n "$SDD"
 if [ -n "$SDD" ]; then
 	devnode $SDD b >/dev/null
@@ -221,22 +209,9 @@ if [ -n "$SDD" ]; then
 	targetcli_run "lun 4: blksd" /loopback/$WWN/luns create /backstores/block/blksd lun=4
 	S4=$(blkdev_of $H:0:1:4)
 	check "lun 4 has a block device" test -n "$S4"
-	fio --name=gone --filename=$S4 --ioengine=libaio --iodepth=16 --direct=1 --rw=randrw \
-		--bs=4k --time_based --runtime=60 >/tmp/iblk_fio_gone.log 2>&1 &
-	fio_pid=$!
-	sleep 3
-	check "fio is running before the removal" kill -0 $fio_pid
+	fio_start_under_removal $S4 /tmp/iblk_fio_gone.log
 	check "delete the scsi_debug disk /dev/$SDD" sh -c "echo 1 > /sys/class/scsi_device/$SDH:0:0:0/device/delete"
-	ended=0
-	for i in $(seq 1 60); do
-		kill -0 $fio_pid 2>/dev/null || { ended=1; break; }
-		sleep 0.5
-	done
-	check_eq "fio ends within 30 s of the removal (nothing hangs)" 1 "$ended"
-	[ $ended -eq 0 ] && kill -9 $fio_pid 2>/dev/null
-	wait $fio_pid
-	check "fio ends with an error" test $? -ne 0
-	grep -E 'err=|error' /tmp/iblk_fio_gone.log | head -3 | sed 's/^/    /'
+	fio_end_after_removal /tmp/iblk_fio_gone.log 3
 	check_match "the initiator saw the failure as sense (LOGICAL UNIT COMMUNICATION FAILURE)" \
 		"Logical unit communication failure" "$(new_dmesg | grep -i 'sense' | sort -u | head -20)"
 	G4=/dev/$(sg_of $H:0:1:4)

@@ -25,13 +25,6 @@ guest_configfs
 guest_start_dbus
 mask_stock_target_modules
 
-dmesg_trouble() { new_dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak'; }
-check_refused() { # name errno path value
-	mark_dmesg
-	check_eq "$1: $2" "$2" "$(cfs_write "$3" "$4")"
-	# (TCG's "hrtimer: interrupt took" can land in between: not ours)
-	check_eq "$1: one log line" "1" "$(new_dmesg | grep -v 'hrtimer: interrupt took' | grep -c .)"
-}
 # sg_raw's verdict: "<format>; <sense key>" of the sense it got, "good", or the failure.
 sense_of() { # sg_raw args...
 	local o rc
@@ -50,12 +43,7 @@ check "modprobe target_core_mod sd_mod sg" sh -c "modprobe target_core_mod && mo
 check_match "target_core_pscsi is ours (updates/)" "/updates/" "$(modinfo -n target_core_pscsi)"
 # dsense=1: scsi_debug answers in descriptor format, our emulation (D_SENSE=0) in fixed format.
 check "modprobe scsi_debug (32 MiB disk, descriptor sense)" modprobe scsi_debug dev_size_mb=32 num_tgts=1 max_luns=1 dsense=1
-SDH=
-for h in /sys/class/scsi_host/host*; do
-	[ "$(cat $h/proc_name 2>/dev/null)" = scsi_debug ] && SDH=${h##*host}
-done
-SDD=
-for i in $(seq 1 40); do SDD=$(sd_of $SDH:0:0:0); [ -n "$SDD" ] && break; sleep 0.25; done
+scsi_debug_disk
 check "scsi_debug has a disk ($SDH:0:0:0)" test -n "$SDD"
 [ -n "$SDD" ] || finish
 devnode $SDD b >/dev/null
@@ -167,22 +155,9 @@ rm -f /tmp/ps_pat
 # ---------------------------------------------------------------- (d) removal under I/O
 guest_log "(d) the scsi_debug device deleted while fio runs"
 mark_dmesg
-fio --name=gone --filename=$S --ioengine=libaio --iodepth=16 --direct=1 --rw=randrw \
-	--bs=4k --time_based --runtime=60 >/tmp/ps_fio_gone.log 2>&1 &
-fio_pid=$!
-sleep 3
-check "fio is running before the removal" kill -0 $fio_pid
+fio_start_under_removal $S /tmp/ps_fio_gone.log
 check "delete scsi_debug's device $SDH:0:0:0" sh -c "echo 1 > /sys/class/scsi_device/$SDH:0:0:0/device/delete"
-ended=0
-for i in $(seq 1 60); do
-	kill -0 $fio_pid 2>/dev/null || { ended=1; break; }
-	sleep 0.5
-done
-check_eq "fio ends within 30 s of the removal (nothing hangs)" 1 "$ended"
-[ $ended -eq 0 ] && kill -9 $fio_pid 2>/dev/null
-wait $fio_pid
-check "fio ends with an error" test $? -ne 0
-grep -E 'err=|error' /tmp/ps_fio_gone.log | head -3 | sed 's/^/    /'
+fio_end_after_removal /tmp/ps_fio_gone.log 3
 check_match "the initiator saw the failure as sense (LOGICAL UNIT COMMUNICATION FAILURE)" \
 	"Logical unit communication failure" "$(new_dmesg | grep -i 'sense' | sort -u | head -20)"
 check_match "TEST UNIT READY after the removal: HARDWARE ERROR" "hardware error" "$(sense_of $G 00 00 00 00 00 00)"

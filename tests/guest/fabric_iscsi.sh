@@ -356,12 +356,7 @@ targetcli_batch "targetcli: delete the target and the backstores" <<EOT
 EOT
 check "the target is gone" test ! -e $T/iscsi/$IQN
 check_eq "nothing listens on 3260-3262 any more" "" "$(listening 3260)$(listening 3261)$(listening 3262)"
-for d in $T/*/; do case $d in */core/) ;; *) rmdir "$d" 2>/dev/null ;; esac; done
-for h in $T/core/fileio_* $T/core/rd_mcp_*; do [ -d "$h" ] && rmdir "$h"; done
-mods=$(for m in iscsi_target_mod target_core_file target_core_iblock target_core_pscsi target_core_user target_core_mod; do
-	[ -e /sys/module/$m ] && echo $m; done | tr '\n' ' ')
-check "rmmod $mods" rmmod $mods
-check "no target module left" sh -c '! ls -d /sys/module/target_core_* /sys/module/iscsi_target_mod 2>/dev/null | grep -q .'
+unload_target_modules
 rm -f $IMG /tmp/isc_pat /tmp/isc_file /tmp/isc_fio.log
 echo "    guest script time: $(($(date +%s) - T0)) s"
 

@@ -154,12 +154,7 @@ targetcli_batch "targetcli: delete the target and the backstore" <<EOT
 EOT
 check "the target is gone" test ! -e $T/iscsi/$IQN
 check "nothing listens on 3260 any more" sh -c "! ss -Htln 'sport = :3260' | grep -q ."
-for d in $T/*/; do case $d in */core/) ;; *) rmdir "$d" 2>/dev/null ;; esac; done
-for h in $T/core/fileio_* $T/core/rd_mcp_*; do [ -d "$h" ] && rmdir "$h"; done
-mods=$(for m in iscsi_target_mod target_core_file target_core_iblock target_core_pscsi target_core_user target_core_mod; do
-	[ -e /sys/module/$m ] && echo $m; done | tr '\n' ' ')
-check "rmmod $mods" rmmod $mods
-check "no target module left" sh -c '! ls -d /sys/module/target_core_* /sys/module/iscsi_target_mod 2>/dev/null | grep -q .'
+unload_target_modules
 rm -f $IMG
 
 finish

@@ -56,11 +56,6 @@ targetcli_batch "targetcli: delete the target and the ramdisk" <<EOT
 /backstores/ramdisk delete rd0
 EOT
 check "the target is gone" test ! -e $T/iscsi/$IQN
-for d in $T/*/; do case $d in */core/) ;; *) rmdir "$d" 2>/dev/null ;; esac; done
-for h in $T/core/fileio_* $T/core/rd_mcp_*; do [ -d "$h" ] && rmdir "$h"; done
-mods=$(for m in iscsi_target_mod target_core_file target_core_iblock target_core_pscsi target_core_user target_core_mod; do
-	[ -e /sys/module/$m ] && echo $m; done | tr '\n' ' ')
-check "rmmod $mods" rmmod $mods
-check "no target module left" sh -c '! ls -d /sys/module/target_core_* /sys/module/iscsi_target_mod 2>/dev/null | grep -q .'
+unload_target_modules
 
 finish

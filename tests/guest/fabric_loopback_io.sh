@@ -25,9 +25,6 @@ guest_configfs
 guest_start_dbus
 mask_stock_target_modules
 
-# Lines of the kernel log since mark_dmesg that show trouble.
-dmesg_trouble() { new_dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak'; }
-
 # Teardown as targetcli users do it without clearconfig (rtslib's clear_existing() modprobes
 # iscsi_target_mod for its discovery_auth; lio-cxx has no iSCSI module yet): the target, each
 # backstore, empty HBAs, target/loopback, then every module.
@@ -164,25 +161,9 @@ R1=$(blkdev_of $H:0:1:2)
 check "ramdisk lun 2 has a block device" test -n "$R1"
 if [ -n "$R1" ]; then
 	mark_dmesg
-	fio --name=gone --filename=$R1 --ioengine=libaio --iodepth=16 --direct=1 --rw=randrw \
-		--bs=4k --time_based --runtime=60 >/tmp/lbio_fio_gone.log 2>&1 &
-	fio_pid=$!
-	sleep 3
-	check "fio is running before the removal" kill -0 $fio_pid
+	fio_start_under_removal $R1 /tmp/lbio_fio_gone.log
 	targetcli_run "targetcli luns delete lun2 under fio" /loopback/$WWN/luns delete lun2
-	ended=0
-	for i in $(seq 1 60); do
-		kill -0 $fio_pid 2>/dev/null || { ended=1; break; }
-		sleep 0.5
-	done
-	check_eq "fio ends within 30 s of the removal (nothing hangs)" 1 "$ended"
-	if [ $ended -eq 0 ]; then
-		kill -9 $fio_pid 2>/dev/null
-	fi
-	wait $fio_pid
-	rc=$?
-	check "fio ends with an error" test $rc -ne 0
-	grep -E 'err=|error' /tmp/lbio_fio_gone.log | head -5 | sed 's/^/    /'
+	fio_end_after_removal /tmp/lbio_fio_gone.log 5
 	check "$H:0:1:2 is gone" test ! -e /sys/class/scsi_device/$H:0:1:2
 	check "${R1#/dev/} is gone" test ! -e /sys/class/block/${R1#/dev/}
 	check "$H:0:1:1 stays" test -e /sys/class/scsi_device/$H:0:1:1

@@ -104,6 +104,45 @@ except OSError as e:
 # Kernel log lines printed since the last mark_dmesg (for "logs one clear line" checks).
 mark_dmesg() { MARK=$(dmesg | wc -l); }
 new_dmesg() { dmesg | tail -n +"$((MARK + 1))"; }
+# Lines of the kernel log since mark_dmesg that show trouble (a script may define its own).
+dmesg_trouble() { new_dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak'; }
+
+# check_refused NAME ERRNO PATH VALUE: two checks, that writing VALUE to the configfs file PATH
+# gets ERRNO ("NAME: ERRNO") and that the refusal logs exactly one kernel line ("NAME: one log
+# line"; TCG's "hrtimer: interrupt took" can land in between: not ours).
+check_refused() {
+    mark_dmesg
+    check_eq "$1: $2" "$2" "$(cfs_write "$3" "$4")"
+    check_eq "$1: one log line" "1" "$(new_dmesg | grep -v 'hrtimer: interrupt took' | grep -c .)"
+}
+
+# The removal-under-I/O pattern, two halves around the removal itself:
+#   fio_start_under_removal DEV LOG  starts a 60 s randrw fio on DEV in the background (output
+#                                    to LOG, pid in $fio_pid), and after 3 s checks "fio is
+#                                    running before the removal"
+#   fio_end_after_removal LOG N      checks "fio ends within 30 s of the removal (nothing
+#                                    hangs)" (kills it when not) and "fio ends with an error",
+#                                    and shows the first N error lines of LOG
+fio_start_under_removal() { # dev log
+    fio --name=gone --filename="$1" --ioengine=libaio --iodepth=16 --direct=1 --rw=randrw \
+        --bs=4k --time_based --runtime=60 >"$2" 2>&1 &
+    fio_pid=$!
+    sleep 3
+    check "fio is running before the removal" kill -0 $fio_pid
+}
+fio_end_after_removal() { # log n
+    local i ended=0 rc
+    for i in $(seq 1 60); do
+        kill -0 $fio_pid 2>/dev/null || { ended=1; break; }
+        sleep 0.5
+    done
+    check_eq "fio ends within 30 s of the removal (nothing hangs)" 1 "$ended"
+    [ $ended -eq 0 ] && kill -9 $fio_pid 2>/dev/null
+    wait $fio_pid
+    rc=$?
+    check "fio ends with an error" test $rc -ne 0
+    grep -E 'err=|error' "$1" | head -"$2" | sed 's/^/    /'
+}
 
 # targetcli_run NAME ARGS...: runs `targetcli ARGS`, checks (as NAME) that it exits 0, shows
 # its output indented and leaves it in $out for further checks.
@@ -174,6 +213,17 @@ blkdev_of() {
     local sd
     sd=$(sd_of "$1")
     [ -n "$sd" ] && devnode "$sd" b
+}
+# After modprobe scsi_debug (one host, one disk): sets SDH to its host number and SDD to its
+# disk's sdX name (waits up to 10 s for it; empty when none).
+scsi_debug_disk() {
+    local h i
+    SDH=
+    for h in /sys/class/scsi_host/host*; do
+        [ "$(cat "$h"/proc_name 2>/dev/null)" = scsi_debug ] && SDH=${h##*host}
+    done
+    SDD=
+    for i in $(seq 1 40); do SDD=$(sd_of "$SDH:0:0:0"); [ -n "$SDD" ] && break; sleep 0.25; done
 }
 md5() { md5sum | cut -c1-32; }
 # Unit attentions pending on an I_T_L nexus (POWER ON for a new nexus, REPORTED LUNS DATA HAS
@@ -320,6 +370,20 @@ iscsi_disk_of_session() { # sid lun
         sleep 0.2
     done
     return 1
+}
+
+# unload_target_modules: the end of an iSCSI script's teardown, after its target and backstores
+# are deleted: removes the empty fabric directories and fileio/ramdisk HBAs, then checks
+# "rmmod <the loaded target modules>" and "no target module left".
+unload_target_modules() {
+    local d h m mods
+    for d in $T/*/; do case $d in */core/) ;; *) rmdir "$d" 2>/dev/null ;; esac; done
+    for h in $T/core/fileio_* $T/core/rd_mcp_*; do [ -d "$h" ] && rmdir "$h"; done
+    mods=$(for m in iscsi_target_mod target_core_file target_core_iblock target_core_pscsi target_core_user target_core_mod; do
+        [ -e /sys/module/$m ] && echo $m; done | tr '\n' ' ')
+    # shellcheck disable=SC2086  # one module a word
+    check "rmmod $mods" rmmod $mods
+    check "no target module left" sh -c '! ls -d /sys/module/target_core_* /sys/module/iscsi_target_mod 2>/dev/null | grep -q .'
 }
 
 iscsi_conn_port() { # portal "127.0.0.1:3260" -> the initiator's local port

@@ -185,7 +185,7 @@ int32_t kabi_bdev_discard(struct kabi_bdev *bdev, uint64_t off, uint64_t len) {
 	return 0;
 }
 
-int32_t kabi_bdev_write_zeroes(struct kabi_bdev *bdev, uint64_t off, uint64_t len, bool) {
+int32_t kabi_bdev_write_zeroes(struct kabi_bdev *bdev, uint64_t off, uint64_t len) {
 	{
 		std::lock_guard<std::mutex> g(g_lock);
 		g_counts.zeroes++;

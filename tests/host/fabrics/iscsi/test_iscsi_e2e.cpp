@@ -929,6 +929,19 @@ class IscsiE2e : public TargetCoreTest {
 		std::string why;
 		EXPECT_EQ(c.logout(&why), 0) << why;
 	}
+	// The end of a malformed case whose connection goes on: c logs out, then expect_fresh_login.
+	void logout_then_fresh_login(Initiator &c) {
+		std::string why;
+		EXPECT_EQ(c.logout(&why), 0) << why;
+		expect_fresh_login();
+	}
+	// The end of a malformed case that drops the connection: c is closed by the target (within
+	// 3 s), then expect_fresh_login.
+	void closed_then_fresh_login(Initiator &c) {
+		std::string why;
+		EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
+		expect_fresh_login();
+	}
 
 	// The Reject PDU next on c: reason and the offending header it carries.
 	void expect_reject(Initiator &c, uint8_t reason, const Pdu &offending) {
@@ -1193,9 +1206,7 @@ TEST_F(IscsiE2e, ScsiCommandBeforeLoginDropsTheConnection) {
 	s.bhs[32] = 0x12;
 	s.bhs[36] = 96;
 	ASSERT_TRUE(c.send_pdu(s));
-	std::string why;
-	EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
-	expect_fresh_login();
+	closed_then_fresh_login(c);
 }
 
 TEST_F(IscsiE2e, LoginDataSegmentTooLongIsAnInitiatorError) {
@@ -1215,9 +1226,7 @@ TEST_F(IscsiE2e, LoginDataSegmentTooLongIsAnInitiatorError) {
 	EXPECT_EQ(r.bhs[36], 2) << "status class";
 	EXPECT_EQ(r.itt(), 0x77u);
 	EXPECT_EQ(memcmp(r.bhs + 8, o.isid, 6), 0) << "ISID echoed";
-	std::string why;
-	EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
-	expect_fresh_login();
+	closed_then_fresh_login(c);
 }
 
 TEST_F(IscsiE2e, UnknownOpcodeIsRejectedWithItsHeader) {
@@ -1233,9 +1242,7 @@ TEST_F(IscsiE2e, UnknownOpcodeIsRejectedWithItsHeader) {
 	// The connection goes on.
 	ScsiResult t = c.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
 	ASSERT_TRUE(t.ok) << t.error;
-	std::string why;
-	EXPECT_EQ(c.logout(&why), 0) << why;
-	expect_fresh_login();
+	logout_then_fresh_login(c);
 }
 
 TEST_F(IscsiE2e, DataOutForUnknownIttIsRejected) {
@@ -1250,9 +1257,7 @@ TEST_F(IscsiE2e, DataOutForUnknownIttIsRejected) {
 	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, d));
 	ScsiResult t = c.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
 	ASSERT_TRUE(t.ok) << t.error;
-	std::string why;
-	EXPECT_EQ(c.logout(&why), 0) << why;
-	expect_fresh_login();
+	logout_then_fresh_login(c);
 }
 
 TEST_F(IscsiE2e, ImmediateDataBeyondEdtlIsRejected) {
@@ -1272,9 +1277,7 @@ TEST_F(IscsiE2e, ImmediateDataBeyondEdtlIsRejected) {
 	ScsiResult r = c.scsi(read10(0, 1), 512, {});
 	ASSERT_TRUE(r.ok) << r.error;
 	EXPECT_EQ(r.data, std::vector<uint8_t>(512, 0));
-	std::string why;
-	EXPECT_EQ(c.logout(&why), 0) << why;
-	expect_fresh_login();
+	logout_then_fresh_login(c);
 }
 
 TEST_F(IscsiE2e, CmdSnOutsideTheWindowIsIgnored) {
@@ -1298,9 +1301,7 @@ TEST_F(IscsiE2e, CmdSnOutsideTheWindowIsIgnored) {
 	ASSERT_TRUE(t.ok) << t.error;
 	EXPECT_EQ(t.status, 0);
 	EXPECT_EQ(c.exp_cmd_sn(), good + 1);
-	std::string why;
-	EXPECT_EQ(c.logout(&why), 0) << why;
-	expect_fresh_login();
+	logout_then_fresh_login(c);
 }
 
 // RFC 7143 3.2.2.1: commands are delivered in CmdSN order; one that arrives ahead of a gap
@@ -1359,9 +1360,7 @@ TEST_F(IscsiE2e, HeaderDigestErrorDropsTheConnection) {
 	c.corrupt_next_header_digest();
 	Pdu o2 = c.nop_out({});
 	ASSERT_TRUE(c.send_pdu(o2));
-	std::string why;
-	EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
-	expect_fresh_login();
+	closed_then_fresh_login(c);
 }
 
 // ---------------------------------------------------------------- libiscsi's tools

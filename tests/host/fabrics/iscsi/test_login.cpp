@@ -549,8 +549,8 @@ class ChapLoginTest : public LoginTest {
 		strcpy(host.cfg.secrets.userid_mutual, "target1");
 		strcpy(host.cfg.secrets.password_mutual, "mutual-secret-34");
 	}
-	// AuthMethod then CHAP_A: returns the target's CHAP_I and challenge.
-	void challenge(const char *chap_a, u8 *id, std::vector<u8> *c, std::string *alg) {
+	// AuthMethod then CHAP_A: sets id, c and alg to the target's CHAP_I, CHAP_C and algorithm.
+	void challenge(const char *chap_a) {
 		Keys k = names();
 		k.push_back({"AuthMethod", "CHAP,None"});
 		Req r;
@@ -564,20 +564,21 @@ class ChapLoginTest : public LoginTest {
 		EXPECT_EQ(r2.flags & 0x80, 0);
 		const ChapAlgorithm *a = chap_algorithm(std::stoi(r2.keys["CHAP_A"]));
 		ASSERT_NE(a, nullptr);
-		*alg = a->name;
-		*id = static_cast<u8>(std::stoi(r2.keys["CHAP_I"]));
-		*c = unhex(r2.keys["CHAP_C"]);
-		EXPECT_EQ(c->size(), a->digest_size);
-		EXPECT_GE(c->size(), 16u);
+		alg = a->name;
+		id = static_cast<u8>(std::stoi(r2.keys["CHAP_I"]));
+		c = unhex(r2.keys["CHAP_C"]);
+		EXPECT_EQ(c.size(), a->digest_size);
+		EXPECT_GE(c.size(), 16u);
 	}
 	Reply answer(const Keys &k) { return send(Req{}, k); }
+
+	u8 id = 0;
+	std::vector<u8> c;
+	std::string alg;
 };
 
 TEST_F(ChapLoginTest, OneWay) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	EXPECT_EQ(alg, "md5");
 	Reply r = answer(Keys{{"CHAP_N", "user1"},
 			      {"CHAP_R", hex(digest("md5", id, "secret-of-12", c))}});
@@ -591,10 +592,7 @@ TEST_F(ChapLoginTest, OneWay) {
 }
 
 TEST_F(ChapLoginTest, Mutual) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("7,6,5", &id, &c, &alg); // the first we support: SHA-256 when there
+	challenge("7,6,5"); // the first we support: SHA-256 when there
 	std::vector<u8> my_c = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
 	Reply r = answer(Keys{{"CHAP_N", "user1"},
 			      {"CHAP_R", hex(digest(alg.c_str(), id, "secret-of-12", c))},
@@ -608,10 +606,7 @@ TEST_F(ChapLoginTest, Mutual) {
 }
 
 TEST_F(ChapLoginTest, Base64Response) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	std::vector<u8> d = digest("md5", id, "secret-of-12", c);
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -629,10 +624,7 @@ TEST_F(ChapLoginTest, Base64Response) {
 }
 
 TEST_F(ChapLoginTest, WrongSecret) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Reply r = answer(Keys{{"CHAP_N", "user1"},
 			      {"CHAP_R", hex(digest("md5", id, "secret-of-13", c))}});
 	EXPECT_EQ(r.outcome, LoginOutcome::kFailed);
@@ -643,20 +635,14 @@ TEST_F(ChapLoginTest, WrongSecret) {
 }
 
 TEST_F(ChapLoginTest, WrongName) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Reply r = answer(Keys{{"CHAP_N", "user2"},
 			      {"CHAP_R", hex(digest("md5", id, "secret-of-12", c))}});
 	EXPECT_EQ(r.status, 0x0201);
 }
 
 TEST_F(ChapLoginTest, ResponseOfWrongLength) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	std::vector<u8> d = digest("md5", id, "secret-of-12", c);
 	std::vector<u8> longer = d;
 	longer.resize(400, 0xaa);
@@ -664,29 +650,20 @@ TEST_F(ChapLoginTest, ResponseOfWrongLength) {
 }
 
 TEST_F(ChapLoginTest, ShortResponse) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	std::vector<u8> d = digest("md5", id, "secret-of-12", c);
 	d.resize(15);
 	EXPECT_EQ(answer(Keys{{"CHAP_N", "user1"}, {"CHAP_R", hex(d)}}).status, 0x0201);
 }
 
 TEST_F(ChapLoginTest, OverlongResponseValueIsMalformed) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	std::string r = "0x" + std::string(1100, 'a'); // past the 1024-byte value bound
 	EXPECT_EQ(answer(Keys{{"CHAP_N", "user1"}, {"CHAP_R", r}}).status, 0x0200);
 }
 
 TEST_F(ChapLoginTest, ReflectedChallenge) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Reply r = answer(Keys{{"CHAP_N", "user1"},
 			      {"CHAP_R", hex(digest("md5", id, "secret-of-12", c))},
 			      {"CHAP_I", std::to_string(id)},
@@ -702,10 +679,7 @@ TEST_F(ChapLoginTest, UnsupportedAlgorithm) {
 }
 
 TEST_F(ChapLoginTest, TransitWithoutAnswerDoesNotAuthenticate) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Req r;
 	r.nsg = 3;
 	Reply p = send(r, Keys{});
@@ -717,10 +691,7 @@ TEST_F(ChapLoginTest, TransitWithoutAnswerDoesNotAuthenticate) {
 }
 
 TEST_F(ChapLoginTest, FailedAnswerWithTransitToFullFeature) {
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Req r;
 	r.nsg = 3;
 	Reply p = send(r, Keys{{"CHAP_N", "user1"}, {"CHAP_R", hex(std::vector<u8>(16, 0))}});
@@ -731,10 +702,7 @@ TEST_F(ChapLoginTest, FailedAnswerWithTransitToFullFeature) {
 
 TEST_F(ChapLoginTest, MutualWithoutTargetCredentials) {
 	host.cfg.secrets.userid_mutual[0] = '\0';
-	u8 id;
-	std::vector<u8> c;
-	std::string alg;
-	challenge("5", &id, &c, &alg);
+	challenge("5");
 	Reply r = answer(Keys{{"CHAP_N", "user1"},
 			      {"CHAP_R", hex(digest("md5", id, "secret-of-12", c))},
 			      {"CHAP_I", "3"},
