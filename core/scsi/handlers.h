@@ -103,6 +103,14 @@ inline u8 max_compare_and_write_blocks(const LuAttributes &a) {
 	return kMaxCompareAndWriteBlocks;
 }
 
+// ---- WRITE ATOMIC(16) (sbc_atomic.cpp) ----
+// The MAXIMUM ATOMIC TRANSFER LENGTH in blocks VPD 0xB0 reports and WRITE ATOMIC(16)
+// enforces: kMaxAtomicTransferBytes worth of blocks (the write holds the LU's exclusive write
+// hold for its duration, see LuState), at least 1, at most 0xFFFF (the 16-bit TRANSFER
+// LENGTH) and never above hw_max_sectors.
+inline constexpr u32 kMaxAtomicTransferBytes = 1024 * 1024;
+u32 max_atomic_transfer_blocks(const LogicalUnit &lu);
+
 // [lba, lba + blocks) must lie inside the medium (overflow-safe): LBA OUT OF RANGE.
 inline Result<void> check_lba_range(ExecContext &ctx, u64 lba, u64 blocks) {
 	u64 nb = ctx.lu.num_blocks();
@@ -189,6 +197,8 @@ Result<void> handle_verify(ExecContext &ctx);
 Result<void> handle_write_and_verify(ExecContext &ctx);
 Result<void> handle_compare_and_write(ExecContext &ctx);
 Result<void> handle_orwrite(ExecContext &ctx);
+// sbc_atomic.cpp
+Result<void> handle_write_atomic16(ExecContext &ctx);
 
 } // namespace lio::scsi
 

@@ -61,6 +61,11 @@ struct LuAttributes {
 	u32 hw_max_sectors = 0; // largest transfer in blocks; 0 = no limit
 	u8 pi_prot_type = 0;    // 0 = no protection information (the only value emulated now)
 	u8 pi_prot_format = 0;
+	// WRITE ATOMIC(16) (VPD 0xB0 ATOMIC ALIGNMENT / ATOMIC TRANSFER LENGTH GRANULARITY, in
+	// blocks; 0 = no constraint). No LIO attribute of 6.1/6.12 sets them: the backstores
+	// leave them 0, host tests set them.
+	u32 atomic_alignment = 0;
+	u32 atomic_granularity = 0;
 	// *: reported only once the engine implements the command(s) behind the claim
 	// (REPORT TARGET PORT GROUPS, EXTENDED COPY, COMPARE AND WRITE): see spc.cpp.
 };

@@ -35,6 +35,7 @@ constexpr u8 kOpExtendedCopy = 0x83;
 constexpr u8 kOpCompareAndWrite = 0x89;
 constexpr u8 kOpMaintenanceIn = 0xa3;
 constexpr u8 kSaReportTargetPortGroups = 0x0a;
+constexpr u8 kOpWriteAtomic16 = 0x9c; // VPD 0xB0's atomic fields (sbc_atomic.cpp)
 
 void inquiry_standard(ExecContext &ctx, Response &r) {
 	LuIdentity id = ctx.lu.identity();
@@ -224,6 +225,13 @@ Result<void> inquiry_vpd(ExecContext &ctx, Response &r, u8 page) {
 			r.put_be32(32, align ? (align | 0x80000000u) : 0); // UGAVALID
 		}
 		r.put_be64(36, a.max_write_same_len);
+		if (has_command(kOpWriteAtomic16)) {
+			// WRITE ATOMIC(16) (sbc_atomic.cpp); 56..63, the atomic boundary limits,
+			// stay 0: ATOMIC BOUNDARY is not supported.
+			r.put_be32(44, max_atomic_transfer_blocks(ctx.lu));
+			r.put_be32(48, a.atomic_alignment);
+			r.put_be32(52, a.atomic_granularity);
+		}
 		end = 64;
 		break;
 	}
