@@ -199,6 +199,8 @@ Result<void> handle_compare_and_write(ExecContext &ctx);
 Result<void> handle_orwrite(ExecContext &ctx);
 // sbc_atomic.cpp
 Result<void> handle_write_atomic16(ExecContext &ctx);
+// sbc_defect.cpp
+Result<void> handle_read_defect_data(ExecContext &ctx);
 
 } // namespace lio::scsi
 

@@ -91,6 +91,10 @@ constexpr OpcodeRow kOpcodes[] = {
 	{0x35, 0, 10, D::kNone, 0, "SYNCHRONIZE CACHE(10)",
 	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
 	 handle_synchronize_cache, nullptr, 0},
+	// READ DEFECT DATA(10): REQ_PLIST, REQ_GLIST, DEFECT LIST FORMAT in byte 2.
+	{0x37, 0, 10, D::kIn, 0, "READ DEFECT DATA(10)",
+	 {0xff, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
+	 handle_read_defect_data, nullptr, 0},
 	{0x41, 0, 10, D::kOut, kWrite, "WRITE SAME(10)",
 	 {0xff, 0x08, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
 	 handle_write_same, nullptr, 0},
@@ -166,6 +170,10 @@ constexpr OpcodeRow kOpcodes[] = {
 	{0xaf, 0, 12, D::kOut, kRead, "VERIFY(12)",
 	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
 	 handle_verify, nullptr, 0},
+	// READ DEFECT DATA(12): the flags in byte 1, ADDRESS DESCRIPTOR INDEX in 2..5.
+	{0xb7, 0, 12, D::kIn, 0, "READ DEFECT DATA(12)",
+	 {0xff, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
+	 handle_read_defect_data, nullptr, 0},
 };
 
 // Compile-time checks of the table's shape; the host tests check the rest row by row
