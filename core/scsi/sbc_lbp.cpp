@@ -44,7 +44,10 @@ Result<void> handle_write_same(ExecContext &ctx) {
 	// WSNZ is set in VPD 0xB0: 0 blocks ("to the end") is refused.
 	if (blocks == 0)
 		return cdb_field_error(ctx.cmd, len_off, 7);
-	if (blocks > a.max_write_same_len)
+	// MAXIMUM WRITE SAME LENGTH 0 (rd_mcp's, as LIO's default) is reported as 0 in VPD 0xB0,
+	// which SBC-4 reads as "no limit reported": 0 is no limit here too, the medium's end is.
+	// (Stock LIO refuses every WRITE SAME on such a device while reporting no limit.)
+	if (a.max_write_same_len && blocks > a.max_write_same_len)
 		return cdb_field_error(ctx.cmd, len_off, 7);
 	TRY(check_lba_range(ctx, lba, blocks));
 

@@ -4,6 +4,7 @@
 // management and LUN removal while commands are in flight.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -195,6 +196,46 @@ TEST_F(DataPath, ReadPastTheEndIsLbaOutOfRange) {
 	EXPECT_EQ(r.status, ScsiStatus::kCheckCondition);
 	EXPECT_EQ(r.sense_key(), 0x5);
 	EXPECT_EQ(r.asc(), 0x21);
+}
+
+// rd_mcp keeps LIO's max_write_same_len 0, which VPD 0xB0 reports as "no limit": WRITE
+// SAME of any length within the medium runs on it (the engine reads 0 as no limit too).
+TEST_F(DataPath, RamdiskWriteSameHasNoLengthLimit) {
+	clear_ua();
+	{
+		LockGuard guard(dev->lock());
+		ASSERT_EQ(dev->config_locked().attrib.max_write_same_len, 0u);
+	}
+	TestCmd vpd({0x12, 1, 0xb0, 0, 64, 0}, core::DataDir::kFromDevice, 64);
+	run(vpd);
+	ASSERT_EQ(vpd.status, ScsiStatus::kGood);
+	for (size_t i = 36; i < 44; i++)
+		EXPECT_EQ(vpd.buf[i], 0) << "MAXIMUM WRITE SAME LENGTH";
+	TestCmd ws(rw10(0x41, 100, 300), core::DataDir::kToDevice, 512);
+	for (size_t i = 0; i < ws.buf.size(); i++)
+		ws.buf[i] = uint8_t(i * 5 + 3);
+	run(ws);
+	ASSERT_EQ(ws.status, ScsiStatus::kGood);
+	TestCmd r(rw10(0x28, 100, 300), core::DataDir::kFromDevice, 300 * 512);
+	run(r);
+	ASSERT_EQ(r.status, ScsiStatus::kGood);
+	for (size_t b = 0; b < 300; b++)
+		ASSERT_TRUE(std::equal(ws.buf.begin(), ws.buf.end(), r.buf.begin() + b * 512)) << b;
+}
+
+// WRITE ATOMIC(16) on a real backstore, through the session.
+TEST_F(DataPath, RamdiskWriteAtomic16) {
+	clear_ua();
+	std::vector<uint8_t> cdb = {0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 4, 0, 0};
+	TestCmd w(cdb, core::DataDir::kToDevice, 4 * 512);
+	for (size_t i = 0; i < w.buf.size(); i++)
+		w.buf[i] = uint8_t(i * 11 + 2);
+	run(w);
+	ASSERT_EQ(w.status, ScsiStatus::kGood);
+	TestCmd r(rw10(0x28, 7, 4), core::DataDir::kFromDevice, 4 * 512);
+	run(r);
+	ASSERT_EQ(r.status, ScsiStatus::kGood);
+	EXPECT_EQ(r.buf, w.buf);
 }
 
 TEST_F(DataPath, UnmappedLunInquiryHasQualifier3AndOtherCommandsFail) {

@@ -112,6 +112,40 @@ TEST(WriteSame, Errors) {
 	EXPECT_TRUE(l.calls.empty());
 }
 
+// rd_mcp's attributes: max_write_same_len 0 (LIO's default), hw_max_sectors 0xFFFFFFFF, no
+// thin provisioning. VPD 0xB0 reports MAXIMUM WRITE SAME LENGTH 0 = no limit, and the engine
+// agrees: any length up to the medium's end runs.
+TEST(WriteSame, ZeroMaximumLengthIsNoLimit) {
+	LbpLu l;
+	l.lu.attrs.max_write_same_len = 0;
+	l.lu.attrs.hw_max_sectors = 0xffffffffu;
+	l.lu.attrs.emulate_tpu = false;
+	l.lu.attrs.emulate_tpws = false;
+	Exec vpd(l, {0x12, 1, 0xb0, 0, 64, 0}, 64);
+	ASSERT_TRUE(vpd.good());
+	EXPECT_EQ(vpd.be64(36), 0u) << "MAXIMUM WRITE SAME LENGTH: no limit reported";
+	Exec all(l, cdb16(0x93, 0, 0, 2048), 0, std::vector<u8>(512, 0));
+	ASSERT_TRUE(all.good()) << "the whole medium in one WRITE SAME(16)";
+	std::vector<u8> blk(512, 0x6b);
+	Exec ten(l, cdb10(0x41, 0, 1000, 0, 300), 0, blk);
+	ASSERT_TRUE(ten.good());
+	EXPECT_EQ(l.lu.writes, 300);
+	std::vector<u8> want;
+	for (int i = 0; i < 300; i++)
+		want.insert(want.end(), blk.begin(), blk.end());
+	EXPECT_EQ(l.lu.contents(1000, 300), want);
+	std::vector<LbpLu::Call> calls = {{'z', 0, 2048}};
+	EXPECT_EQ(l.calls, calls);
+	// Past the end is still out of range; a non-zero maximum is still enforced.
+	Exec over(l, cdb16(0x93, 0, 1, 2048), 0, blk);
+	expect_sense(over, 0x05, 0x21, 0x00);
+	l.lu.attrs.max_write_same_len = 8;
+	Exec nine(l, cdb10(0x41, 0, 0, 0, 9), 0, blk);
+	expect_invalid_field(nine, 7, 7);
+	Exec eight(l, cdb10(0x41, 0, 0, 0, 8), 0, blk);
+	EXPECT_TRUE(eight.good());
+}
+
 std::vector<u8> unmap_list(std::vector<std::pair<u64, u32>> descs) {
 	std::vector<u8> p(8 + 16 * descs.size(), 0);
 	usize dl = p.size() - 2, bl = 16 * descs.size();
