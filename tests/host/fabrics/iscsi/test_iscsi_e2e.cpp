@@ -1390,7 +1390,8 @@ TEST_F(IscsiE2e, LibiscsiTestCu) {
 	std::vector<std::string> suites;
 	for (const char *t :
 	     {"SCSI.TestUnitReady", "SCSI.Read10.Simple", "SCSI.Write10.Simple", "SCSI.Inquiry",
-	      "iSCSI.iSCSINop", "iSCSI.iSCSIcmdsn"}) {
+	      "iSCSI.iSCSINop", "iSCSI.iSCSIcmdsn", "SCSI.WriteAtomic16", "SCSI.ReadDefectData10",
+	      "SCSI.ReadDefectData12", "SCSI.WriteSame10", "SCSI.WriteSame16"}) {
 		if (out.find(std::string(t) + "\n") != std::string::npos)
 			suites.push_back(t);
 	}
@@ -1413,6 +1414,21 @@ TEST_F(IscsiE2e, LibiscsiTestCu) {
 		EXPECT_EQ(n, 4) << line;
 		EXPECT_GT(ran, 0u) << pattern_arg << ":\n" << out;
 		EXPECT_EQ(failed, 0u) << pattern_arg << ":\n" << out;
+		// libiscsi passes a command answered INVALID OPERATION CODE as a "not implemented"
+		// skip: these must be exercised (WRITE SAME on this ramdisk: max_write_same_len 0).
+		// Not counted: the clean-up message "PERSISTENT RESERVE IN is not implemented" that
+		// libiscsi prints after every suite.
+		std::string ni;
+		for (size_t b = 0, e; b < out.size(); b = e + 1) {
+			e = out.find('\n', b);
+			if (e == std::string::npos)
+				e = out.size();
+			std::string l = out.substr(b, e - b);
+			if (l.find("not implemented") != std::string::npos &&
+			    l.find("PERSISTENT RESERVE IN is not implemented") == std::string::npos)
+				ni += l + "\n";
+		}
+		EXPECT_EQ(ni, "") << pattern_arg << ":\n" << out;
 		printf("[ iscsi-test-cu ] %s: %u run, %u passed, %u failed\n", pattern_arg.c_str(),
 		       ran, passed, failed);
 	}
