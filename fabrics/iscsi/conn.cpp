@@ -118,6 +118,13 @@ u32 CmdBuffer::gather(u32 off, u32 len, DataSegment *out, u32 max) const {
 
 // ---------------------------------------------------------------- IscsiCmd
 
+IscsiCmd::R2tState *IscsiCmd::find_r2t(u32 ttt) {
+	for (R2tState &r : r2ts)
+		if (r.ttt == ttt && ttt != kReservedTag)
+			return &r;
+	return nullptr;
+}
+
 void IscsiCmd::queue_response() { conn_.send_command_response(*this); }
 void IscsiCmd::aborted() { conn_.command_aborted(*this); }
 
@@ -869,6 +876,7 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 		stat_rx_octets.fetch_add(dsl, MemoryOrder::Relaxed);
 	}
 	stat_cmd_pdus.fetch_add(1, MemoryOrder::Relaxed);
+	cmd->unsolicited_next = cmd->received;
 	cmd->unsolicited_end =
 	    unsolicited_follows ? min(edtl, params_.first_burst_length) : cmd->received;
 	cmd->next_r2t_offset = cmd->unsolicited_end;
@@ -892,23 +900,33 @@ Result<void> IscsiConn::continue_cmd(IscsiCmd &c) {
 		return {};
 	}
 	pending_.push_back(c);
-	if (c.received >= c.unsolicited_end)
+	if (c.unsolicited_next >= c.unsolicited_end)
 		return send_r2ts(c);
 	return {};
 }
 
+// R2Ts for what is still to come, each up to MaxBurstLength, while fewer than
+// MaxOutstandingR2T (and kMaxR2ts) of the command are unanswered (RFC 7143 11.8).
 Result<void> IscsiConn::send_r2ts(IscsiCmd &c) {
-	while (c.outstanding_r2t < params_.max_outstanding_r2t &&
-	       c.next_r2t_offset < c.expected_length) {
+	u32 limit = min(params_.max_outstanding_r2t, IscsiCmd::kMaxR2ts);
+	while (c.outstanding_r2t < limit && c.next_r2t_offset < c.expected_length) {
+		IscsiCmd::R2tState *slot = nullptr;
+		for (IscsiCmd::R2tState &r : c.r2ts)
+			if (r.ttt == kReservedTag) {
+				slot = &r;
+				break;
+			}
+		LIO_VERIFY(slot != nullptr);
 		u32 len = min(params_.max_burst_length, c.expected_length - c.next_r2t_offset);
+		u32 ttt = next_ttt_++;
+		if (ttt == kReservedTag)
+			ttt = next_ttt_++;
+		*slot = {ttt, c.next_r2t_offset, len, 0, 0};
 		Bhs r = Bhs::make(Opcode::kR2t);
 		r.set_flags(kFlagFinal);
 		r.set_lun_field(c.lun_field);
 		r.set_itt(c.itt);
-		c.ttt = next_ttt_++;
-		if (c.ttt == kReservedTag)
-			c.ttt = next_ttt_++;
-		r.set_be32(20, c.ttt);
+		r.set_be32(20, ttt);
 		set_sn_fields(r, false);
 		r.set_be32(36, c.r2t_sn++);
 		r.set_be32(40, c.next_r2t_offset);
@@ -920,11 +938,15 @@ Result<void> IscsiConn::send_r2ts(IscsiCmd &c) {
 	return {};
 }
 
+// A Data-Out belongs to the unsolicited sequence (TTT 0xffffffff) or to the outstanding R2T
+// whose TTT it carries; it must continue that sequence at its next offset, stay inside it and
+// carry its next DataSN (each sequence counts from 0, RFC 7143 11.7.5).
 Result<void> IscsiConn::on_data_out(const Bhs &h) {
 	IscsiCmd *c = find_pending(h.itt());
 	u32 off = h.be32(40);
 	u32 len = h.data_segment_length();
 	u32 ttt = h.be32(20);
+	bool final = h.flags() & kFlagFinal;
 	if (!c) {
 		log_err("iscsi: %s: Data-Out for unknown ITT 0x%08x, rejected\n", peer_addr_,
 			h.itt());
@@ -932,20 +954,41 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		return send_reject(RejectReason::kInvalidPduField, h);
 	}
 	bool unsolicited = ttt == kReservedTag;
-	bool bad = off != c->received || len > c->expected_length - min(off, c->expected_length) ||
-		   (unsolicited && off + len > c->unsolicited_end) ||
-		   (!unsolicited && (ttt != c->ttt || off + len > c->next_r2t_offset));
+	IscsiCmd::R2tState *r2t = nullptr;
+	u32 seq_next, seq_end;
+	u32 *seq_data_sn;
+	if (unsolicited) {
+		seq_next = c->unsolicited_next;
+		seq_end = c->unsolicited_end;
+		seq_data_sn = &c->unsolicited_data_sn;
+	} else {
+		r2t = c->find_r2t(ttt);
+		if (!r2t) {
+			log_err("iscsi: %s: Data-Out ITT 0x%08x with TTT 0x%08x of no outstanding "
+				"R2T, rejected\n",
+				peer_addr_, h.itt(), ttt);
+			TRY(discard_data(h));
+			return send_reject(RejectReason::kInvalidPduField, h);
+		}
+		seq_next = r2t->offset + r2t->received;
+		seq_end = r2t->offset + r2t->length;
+		seq_data_sn = &r2t->data_sn;
+	}
+	// The final PDU of an R2T's sequence ends it exactly; the unsolicited sequence may end
+	// before FirstBurstLength.
+	bool bad = off != seq_next || len > seq_end - seq_next ||
+		   (final && !unsolicited && off + len != seq_end);
 	if (bad) {
 		log_err("iscsi: %s: Data-Out ITT 0x%08x offset %u length %u TTT 0x%08x out of "
-			"sequence (expected offset %u), rejected\n",
-			peer_addr_, h.itt(), off, len, ttt, c->received);
+			"sequence (expected offset %u, sequence end %u), rejected\n",
+			peer_addr_, h.itt(), off, len, ttt, seq_next, seq_end);
 		TRY(discard_data(h));
 		return send_reject(RejectReason::kProtocolError, h);
 	}
-	if (h.be32(36) != c->data_sn) {
+	if (h.be32(36) != *seq_data_sn) {
 		// DataSN errors need ErrorRecoveryLevel 1 to recover from (RFC 7143 7.1.4.1).
 		log_err("iscsi: %s: Data-Out ITT 0x%08x DataSN %u, expected %u: protocol error\n",
-			peer_addr_, h.itt(), h.be32(36), c->data_sn);
+			peer_addr_, h.itt(), h.be32(36), *seq_data_sn);
 		TRY(discard_data(h));
 		TRY(send_reject(RejectReason::kProtocolError, h));
 		return Error::from_errno(KABI_EIO);
@@ -953,15 +996,19 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 	TRY(recv_data(h, &c->buf, off));
 	stat_rx_octets.fetch_add(len, MemoryOrder::Relaxed);
 	c->received += len;
-	c->data_sn++;
-	if (h.flags() & kFlagFinal) {
-		c->data_sn = 0; // a new sequence starts
-		if (!unsolicited && c->outstanding_r2t)
-			c->outstanding_r2t--;
-		if (unsolicited) {
+	(*seq_data_sn)++;
+	if (unsolicited) {
+		c->unsolicited_next += len;
+		if (final) {
 			// The unsolicited part ends here, whatever FirstBurstLength allowed.
-			c->unsolicited_end = c->received;
-			c->next_r2t_offset = c->received;
+			c->unsolicited_end = c->unsolicited_next;
+			c->next_r2t_offset = c->unsolicited_next;
+		}
+	} else {
+		r2t->received += len;
+		if (r2t->received == r2t->length) {
+			*r2t = {};
+			c->outstanding_r2t--;
 		}
 	}
 	if (c->received == c->expected_length) {
@@ -969,8 +1016,8 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		submit(*c);
 		return {};
 	}
-	if (c->received >= c->unsolicited_end && (h.flags() & kFlagFinal))
-		return send_r2ts(*c);
+	if (c->unsolicited_next >= c->unsolicited_end)
+		return send_r2ts(*c); // the next R2Ts, as far as MaxOutstandingR2T allows
 	return {};
 }
 

@@ -71,14 +71,29 @@ class IscsiCmd final : public core::FabricCmd {
 	u32 itt = 0;
 	u32 cmd_sn = 0;
 	CmdBuffer buf;
-	// Data-out state (writes).
-	u32 received = 0;       // bytes of data-out in buf, from offset 0 (in order)
-	u32 unsolicited_end = 0; // immediate + unsolicited data end here
-	u32 next_r2t_offset = 0; // the next R2T asks from here
+	// Data-out state (writes). Each byte of the buffer belongs to exactly one data sequence:
+	// the immediate data, the unsolicited Data-Out, or one R2T's; each sequence arrives in
+	// order (DataPDUInOrder=Yes), sequences of different R2Ts may interleave.
+	struct R2tState {
+		u32 ttt = kReservedTag; // kReservedTag: the slot is free
+		u32 offset = 0;         // what the R2T asked for: [offset, offset + length)
+		u32 length = 0;
+		u32 received = 0; // bytes of its sequence in, from offset
+		u32 data_sn = 0;  // the next DataSN expected in its sequence
+	};
+	// R2Ts outstanding at once per command: min(MaxOutstandingR2T, this); more are sent as
+	// earlier ones complete.
+	static constexpr u32 kMaxR2ts = 16;
+	R2tState *find_r2t(u32 ttt);
+
+	u32 received = 0;          // bytes of data-out in buf (all sequences)
+	u32 unsolicited_next = 0;  // the next offset of the unsolicited sequence
+	u32 unsolicited_end = 0;   // immediate + unsolicited data end here
+	u32 unsolicited_data_sn = 0;
+	u32 next_r2t_offset = 0;   // the next R2T asks from here
 	u32 r2t_sn = 0;
 	u32 outstanding_r2t = 0;
-	u32 ttt = kReservedTag;  // the last R2T's TTT
-	u32 data_sn = 0;         // the next expected DataSN of the current sequence
+	R2tState r2ts[kMaxR2ts];
 	ListNode pending_node;   // IscsiConn::pending_ while waiting for data-out
 	ListNode held_node;      // IscsiConn::held_ while behind a CmdSN gap
 };

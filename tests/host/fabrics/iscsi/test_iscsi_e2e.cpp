@@ -160,6 +160,7 @@ struct LoginOpts {
 	std::string initiator = kInitiatorIqn;
 	std::string header_digest = "None";
 	std::string data_digest = "None";
+	std::string max_outstanding_r2t = "1";
 	uint8_t isid[6] = {0x00, 0x02, 0x3d, 0x00, 0x00, 0x01}; // open-iscsi's form
 };
 
@@ -459,7 +460,7 @@ class Initiator {
 			      {"ImmediateData", "Yes"},
 			      {"MaxBurstLength", "16776192"},
 			      {"FirstBurstLength", "262144"},
-			      {"MaxOutstandingR2T", "1"},
+			      {"MaxOutstandingR2T", o.max_outstanding_r2t},
 			      {"MaxConnections", "1"},
 			      {"DataPDUInOrder", "Yes"},
 			      {"DataSequenceInOrder", "Yes"},
@@ -1057,6 +1058,200 @@ TEST_F(IscsiE2e, Write512KiBWithImmediateDataAndR2tThenReadBack) {
 	ScsiResult z = c.scsi(read10(99, 1), 512, {});
 	ASSERT_TRUE(z.ok) << z.error;
 	EXPECT_EQ(z.data, std::vector<uint8_t>(512, 0));
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// A Data-Out PDU of a solicited sequence (RFC 7143 11.7): TTT, DataSN, offset, F bit.
+Pdu data_out_pdu(Initiator &c, uint32_t itt, uint32_t ttt, uint32_t data_sn, uint32_t off,
+		 const std::vector<uint8_t> &data, uint32_t len, bool final) {
+	Pdu d = make_pdu(0x05, final ? 0x80 : 0);
+	put32(d.bhs + 16, itt);
+	put32(d.bhs + 20, ttt);
+	put32(d.bhs + 28, c.exp_stat_sn());
+	put32(d.bhs + 36, data_sn);
+	put32(d.bhs + 40, off);
+	d.data.assign(data.begin() + off, data.begin() + off + len);
+	return d;
+}
+
+// An R2T the test still has to answer: what it asked for and how far the answer got.
+struct OpenR2t {
+	uint32_t ttt, off, len, sent = 0, data_sn = 0;
+};
+
+class IscsiE2eR2t : public IscsiE2e {
+  protected:
+	// The target allows 4 outstanding R2Ts of 64 KiB each; the initiator asks for 8.
+	void login_r2t(Initiator &c) {
+		ASSERT_EQ(hostcfs_write(TP + "/param/MaxOutstandingR2T", "4\n"), 0);
+		ASSERT_EQ(hostcfs_write(TP + "/param/MaxBurstLength", "65536\n"), 0);
+		LoginOpts o;
+		o.max_outstanding_r2t = "8";
+		ASSERT_NO_FATAL_FAILURE(login(c, o));
+	}
+
+	// Sends a WRITE(10) of data (InitialR2T=Yes: FirstBurstLength immediate, no unsolicited
+	// Data-Out) and returns its ITT.
+	uint32_t send_write(Initiator &c, uint32_t lba, const std::vector<uint8_t> &data,
+			    uint32_t immediate) {
+		Pdu s = make_pdu(0x01, 0x80 | 0x20 | 1);
+		uint32_t itt = c.next_itt();
+		put32(s.bhs + 16, itt);
+		put32(s.bhs + 20, uint32_t(data.size()));
+		put32(s.bhs + 24, c.take_cmd_sn());
+		put32(s.bhs + 28, c.exp_stat_sn());
+		std::vector<uint8_t> cdb = write10(lba, uint16_t(data.size() / 512));
+		memcpy(s.bhs + 32, cdb.data(), cdb.size());
+		s.data.assign(data.begin(), data.begin() + immediate);
+		EXPECT_TRUE(c.send_pdu(s));
+		return itt;
+	}
+
+	// Receives R2Ts until none comes within quiet_ms: appended to open.
+	void take_r2ts(Initiator &c, uint32_t itt, std::vector<OpenR2t> *open, int quiet_ms,
+		       uint32_t *next_r2t_sn) {
+		for (;;) {
+			Pdu p;
+			Rx rx = c.recv_pdu(&p, quiet_ms);
+			if (rx == Rx::kTimeout)
+				return;
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			ASSERT_EQ(p.opcode(), 0x31) << "not an R2T";
+			ASSERT_EQ(p.itt(), itt);
+			EXPECT_EQ(be32(p.bhs + 36), (*next_r2t_sn)++) << "R2TSN";
+			for (const OpenR2t &o : *open)
+				EXPECT_NE(o.ttt, p.ttt()) << "TTT of an outstanding R2T reused";
+			open->push_back({p.ttt(), be32(p.bhs + 40), be32(p.bhs + 44)});
+		}
+	}
+};
+
+// MaxOutstandingR2T=4 negotiated: 4 R2Ts at once, answered by Data-Out PDUs of all four
+// interleaved (16 KiB each, round robin); a new R2T comes as each one completes, never more
+// than 4 outstanding; the data lands where each R2T asked for it.
+TEST_F(IscsiE2eR2t, InterleavedDataOutForFourOutstandingR2ts) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login_r2t(c));
+	const uint32_t kLen = 1024 * 1024, kImm = 65536, kPiece = 16384;
+	std::vector<uint8_t> data = pattern(kLen, 11);
+	uint32_t itt = send_write(c, 200, data, kImm);
+	std::vector<OpenR2t> open;
+	uint32_t r2t_sn = 0;
+	ASSERT_NO_FATAL_FAILURE(take_r2ts(c, itt, &open, 300, &r2t_sn));
+	ASSERT_EQ(open.size(), 4u) << "R2Ts outstanding at once";
+	std::vector<bool> covered(kLen / kPiece, false);
+	for (uint32_t i = 0; i < kImm / kPiece; i++)
+		covered[i] = true;
+	int max_open = int(open.size());
+	int r2ts_total = int(open.size());
+	Pdu status;
+	bool done = false;
+	while (!done) {
+		ASSERT_FALSE(open.empty()) << "no R2T outstanding and no status";
+		// One PDU for each open R2T, round robin.
+		std::vector<OpenR2t> still;
+		for (OpenR2t &o : open) {
+			EXPECT_EQ(o.len, 65536u);
+			uint32_t n = std::min(kPiece, o.len - o.sent);
+			bool final = o.sent + n == o.len;
+			Pdu d = data_out_pdu(c, itt, o.ttt, o.data_sn++, o.off + o.sent, data, n, final);
+			ASSERT_TRUE(c.send_pdu(d));
+			for (uint32_t k = 0; k < n / kPiece; k++)
+				covered[(o.off + o.sent) / kPiece + k] = true;
+			o.sent += n;
+			if (!final)
+				still.push_back(o);
+		}
+		open = still;
+		// Completed R2Ts make room for new ones (or the status comes).
+		for (;;) {
+			Pdu p;
+			Rx rx = c.recv_pdu(&p, open.empty() ? 5000 : 300);
+			if (rx == Rx::kTimeout)
+				break;
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			if (p.opcode() == 0x21) {
+				status = p;
+				done = true;
+				break;
+			}
+			ASSERT_EQ(p.opcode(), 0x31) << "opcode 0x" << std::hex << int(p.opcode());
+			EXPECT_EQ(be32(p.bhs + 36), r2t_sn++) << "R2TSN";
+			open.push_back({p.ttt(), be32(p.bhs + 40), be32(p.bhs + 44)});
+			r2ts_total++;
+			max_open = std::max(max_open, int(open.size()));
+		}
+	}
+	EXPECT_EQ(status.itt(), itt);
+	EXPECT_EQ(status.bhs[3], 0) << "status";
+	EXPECT_EQ(max_open, 4) << "more R2Ts outstanding than MaxOutstandingR2T";
+	EXPECT_EQ(r2ts_total, int((kLen - kImm) / 65536));
+	EXPECT_TRUE(open.empty());
+	for (size_t i = 0; i < covered.size(); i++)
+		EXPECT_TRUE(covered[i]) << "piece " << i << " never sent";
+	ScsiResult r = c.scsi(read10(200, uint16_t(kLen / 512)), kLen, {});
+	ASSERT_TRUE(r.ok) << r.error;
+	EXPECT_EQ(r.status, 0);
+	EXPECT_TRUE(r.data == data) << "read back differs";
+	// The ordinary exchange (one R2T answered at a time) still works in this session.
+	std::vector<uint8_t> more = pattern(300 * 1024, 12);
+	ScsiResult w = c.scsi(write10(4000, uint16_t(more.size() / 512)), 0, more);
+	ASSERT_TRUE(w.ok) << w.error;
+	EXPECT_EQ(w.status, 0) << w.describe();
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// A Data-Out whose TTT is no outstanding R2T of the task (an earlier, completed one, or one
+// never sent) is rejected (Invalid PDU field) and its data ignored; one with the TTT of an
+// R2T it does not fit (offset of another R2T) is rejected as a protocol error; the right ones
+// then complete the command with the right data.
+TEST_F(IscsiE2eR2t, DataOutWithWrongTttIsRejected) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login_r2t(c));
+	const uint32_t kLen = 65536 * 3, kImm = 65536;
+	std::vector<uint8_t> data = pattern(kLen, 21);
+	std::vector<uint8_t> junk(kLen, 0xee);
+	uint32_t itt = send_write(c, 500, data, kImm);
+	std::vector<OpenR2t> open;
+	uint32_t r2t_sn = 0;
+	ASSERT_NO_FATAL_FAILURE(take_r2ts(c, itt, &open, 300, &r2t_sn));
+	ASSERT_EQ(open.size(), 2u);
+	// A TTT no R2T carried.
+	uint32_t bogus = open[0].ttt ^ open[1].ttt ^ 0x5a5a0000u;
+	Pdu d = data_out_pdu(c, itt, bogus, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, d));
+	// The reserved TTT: unsolicited data, not allowed with InitialR2T=Yes.
+	d = data_out_pdu(c, itt, kRsvd, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// R2T 1's TTT with R2T 0's offset.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// F set before the R2T's sequence is complete.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[1].off, junk, 4096, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// R2T 0 answered in full: its TTT is no longer valid.
+	d = data_out_pdu(c, itt, open[0].ttt, 0, open[0].off, data, 65536, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	Pdu late = data_out_pdu(c, itt, open[0].ttt, 1, open[0].off, junk, 4096, true);
+	ASSERT_TRUE(c.send_pdu(late));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, late));
+	// R2T 1 answered: status GOOD.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[1].off, data, 65536, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	Pdu s;
+	ASSERT_EQ(c.recv_pdu(&s, 3000), Rx::kOk);
+	ASSERT_EQ(s.opcode(), 0x21);
+	EXPECT_EQ(s.itt(), itt);
+	EXPECT_EQ(s.bhs[3], 0);
+	ScsiResult r = c.scsi(read10(500, uint16_t(kLen / 512)), kLen, {});
+	ASSERT_TRUE(r.ok) << r.error;
+	EXPECT_TRUE(r.data == data) << "rejected Data-Out reached the buffer";
 	std::string why;
 	EXPECT_EQ(c.logout(&why), 0) << why;
 }
