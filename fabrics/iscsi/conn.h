@@ -212,10 +212,19 @@ class IscsiConn final : public LoginHost {
 	u32 nopin_ttt_ = kReservedTag;
 	u8 *scratch_ = nullptr; // data segments of non-SCSI PDUs
 	u32 scratch_len_ = 0;
-	u8 *text_pending_ = nullptr; // a SendTargets answer being sent in pieces
+	// A text exchange over several PDUs (RFC 7143 10.10, 10.11): the request gathered from
+	// Text Requests with C=1, then the answer sent in MaxXmitDataSegmentLength pieces, each
+	// asked for by a Text Request carrying the TTT of the piece before.
+	u8 *text_request_ = nullptr;
+	u32 text_request_len_ = 0;
+	u8 *text_pending_ = nullptr;
 	u32 text_pending_len_ = 0;
 	u32 text_pending_off_ = 0;
-	u32 text_ttt_ = kReservedTag;
+	u32 text_itt_ = kReservedTag;
+	u32 text_ttt_ = kReservedTag; // the TTT the next Text Request of the exchange carries
+	void text_reset();
+	usize text_answer(Bytes request, MutableBytes out, usize *written);
+	Result<void> send_text_rsp(u32 itt, u32 off, u32 len, u8 flags);
 	IntrusiveList<IscsiCmd, &IscsiCmd::pending_node> pending_;
 	IntrusiveList<IscsiCmd, &IscsiCmd::held_node> held_; // ascending CmdSN
 	struct AheadSn {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "configfs/target_fixture.h"
+#include "fabrics/iscsi/registry.h"
 #include "host_test_api.h"
 #include "hostcfs.h"
 #include "kabi/modules.h"
@@ -1343,6 +1344,267 @@ TEST_F(IscsiE2e, DiscoverySendTargetsAll) {
 	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, s));
 	std::string why;
 	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// ---------------------------------------------------------------- SendTargets, many targets
+
+// A Text Request (RFC 7143 11.10).
+Pdu text_request(Initiator &c, uint32_t itt, uint32_t ttt, const std::string &data,
+		 bool cont = false) {
+	Pdu t = make_pdu(0x04, cont ? 0x40 : 0x80);
+	put32(t.bhs + 16, itt);
+	put32(t.bhs + 20, ttt);
+	put32(t.bhs + 24, c.take_cmd_sn());
+	put32(t.bhs + 28, c.exp_stat_sn());
+	t.data.assign(data.begin(), data.end());
+	return t;
+}
+
+// 700 more targets, each with a TPG on two portals (the fixture's and a second port): a
+// SendTargets answer of about 90 KB, several times the initiator's MaxRecvDataSegmentLength
+// (32768 in the discovery login) and more than the 64 KiB the answer was once cut to.
+class IscsiE2eMany : public IscsiE2e {
+  protected:
+	static constexpr int kTargets = 700;
+	static std::string iqn(int i) {
+		char b[96];
+		snprintf(b, sizeof(b), "iqn.2003-01.org.linux-iscsi.e2e:many-targets.t%04d.padding", i);
+		return b;
+	}
+	void SetUp() override {
+		IscsiE2e::SetUp();
+		if (HasFatalFailure())
+			return;
+		for (int attempt = 0; attempt < 5 && !port2_np_; attempt++) {
+			port2_ = free_port();
+			ASSERT_NE(port2_, 0);
+			std::string np = TP + "/np/127.0.0.1:" + std::to_string(port2_);
+			port2_np_ = hostcfs_mkdir(np) == 0;
+			if (port2_np_)
+				made_.push_back(np);
+		}
+		ASSERT_TRUE(port2_np_);
+		for (int i = 0; i < kTargets; i++) {
+			std::string w = "target/iscsi/" + iqn(i), tp = w + "/tpgt_1";
+			ASSERT_EQ(hostcfs_mkdir(w), 0) << w;
+			made_.push_back(w);
+			ASSERT_EQ(hostcfs_mkdir(tp), 0);
+			made_.push_back(tp);
+			for (uint16_t port : {port_, port2_}) {
+				std::string np = tp + "/np/127.0.0.1:" + std::to_string(port);
+				ASSERT_EQ(hostcfs_mkdir(np), 0) << np;
+				made_.push_back(np);
+			}
+			ASSERT_EQ(hostcfs_write(tp + "/enable", "1\n"), 0);
+		}
+	}
+	void TearDown() override {
+		for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+			if (it->size() > 7 && it->compare(it->size() - 7, 7, "/tpgt_1") == 0) {
+				EXPECT_EQ(hostcfs_write(*it + "/enable", "0\n"), 0);
+			}
+			EXPECT_EQ(hostcfs_rmdir(*it), 0) << *it;
+		}
+		IscsiE2e::TearDown();
+	}
+
+	// Sends SendTargets=All and follows the continuation (RFC 7143 10.11: each Text Response
+	// with C=1 has F=0 and a TTT, answered by an empty Text Request with that TTT); the whole
+	// text in *text, the number of Text Responses in *pdus.
+	void send_targets(Initiator &c, std::vector<uint8_t> *text, int *pdus) {
+		uint32_t itt = c.next_itt();
+		Pdu t = text_request(c, itt, kRsvd, key_text({{"SendTargets", "All"}}));
+		*pdus = 0;
+		text->clear();
+		for (;;) {
+			ASSERT_TRUE(c.send_pdu(t));
+			Pdu r;
+			Rx rx = c.recv_pdu(&r, 5000);
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			ASSERT_EQ(r.opcode(), 0x24);
+			ASSERT_EQ(r.itt(), itt);
+			(*pdus)++;
+			EXPECT_LE(r.data.size(), 32768u) << "beyond the initiator's MaxRecvDataSegmentLength";
+			text->insert(text->end(), r.data.begin(), r.data.end());
+			if (r.flags() & 0x40) {
+				EXPECT_EQ(r.flags() & 0x80, 0) << "C=1 with F=1";
+				EXPECT_NE(r.ttt(), kRsvd) << "C=1 without a TTT";
+				t = text_request(c, itt, r.ttt(), "");
+				continue;
+			}
+			EXPECT_EQ(r.flags() & 0x80, 0x80) << "the last piece has F=1";
+			EXPECT_EQ(r.ttt(), kRsvd);
+			return;
+		}
+	}
+
+	// The targets and their addresses in a SendTargets text, in order.
+	static std::vector<std::pair<std::string, std::vector<std::string>>> targets_of(
+	    const std::vector<uint8_t> &text) {
+		std::vector<std::pair<std::string, std::vector<std::string>>> out;
+		size_t i = 0;
+		while (i < text.size()) {
+			size_t start = i;
+			while (i < text.size() && text[i] != 0)
+				i++;
+			std::string kv(reinterpret_cast<const char *>(text.data()) + start, i - start);
+			i++;
+			if (kv.rfind("TargetName=", 0) == 0)
+				out.push_back({kv.substr(11), {}});
+			else if (kv.rfind("TargetAddress=", 0) == 0 && !out.empty())
+				out.back().second.push_back(kv.substr(14));
+			else
+				out.push_back({"<bad record: " + kv + ">", {}});
+		}
+		return out;
+	}
+
+	uint16_t port2_ = 0;
+	bool port2_np_ = false;
+	std::vector<std::string> made_;
+};
+
+// The whole answer arrives over several Text Responses, every target with both addresses, no
+// record cut, the text ends with a NUL.
+TEST_F(IscsiE2eMany, SendTargetsLargerThanOnePduIsContinued) {
+	Initiator c;
+	LoginOpts o;
+	o.discovery = true;
+	ASSERT_NO_FATAL_FAILURE(login(c, o));
+	std::vector<uint8_t> text;
+	int pdus = 0;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &text, &pdus));
+	EXPECT_GT(text.size(), 65536u);
+	EXPECT_GE(pdus, 3);
+	ASSERT_FALSE(text.empty());
+	EXPECT_EQ(text.back(), 0) << "the last record has its NUL";
+	auto targets = targets_of(text);
+	ASSERT_EQ(targets.size(), size_t(kTargets + 1));
+	std::string a1 = "127.0.0.1:" + std::to_string(port_) + ",1";
+	std::string a2 = "127.0.0.1:" + std::to_string(port2_) + ",1";
+	int seen = 0;
+	for (auto &[name, addrs] : targets) {
+		if (name == kTargetIqn)
+			continue;
+		EXPECT_EQ(name, iqn(seen)) << "target " << seen;
+		EXPECT_EQ(addrs, (std::vector<std::string>{a1, a2})) << name;
+		seen++;
+	}
+	EXPECT_EQ(seen, kTargets);
+	// Again, in the same session: the same text.
+	std::vector<uint8_t> again;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &again, &pdus));
+	EXPECT_TRUE(again == text);
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// RFC 7143 10.10/11.10.4: a Text Request with a TTT that is not the one of the exchange's
+// last Text Response is rejected; TTT 0xffffffff restarts the exchange from the beginning;
+// a request sent in two pieces (C=1) is answered with an empty F=0 response first.
+TEST_F(IscsiE2eMany, TextContinuationRules) {
+	Initiator c;
+	LoginOpts o;
+	o.discovery = true;
+	ASSERT_NO_FATAL_FAILURE(login(c, o));
+	uint32_t itt = c.next_itt();
+	Pdu t = text_request(c, itt, kRsvd, key_text({{"SendTargets", "All"}}));
+	ASSERT_TRUE(c.send_pdu(t));
+	Pdu first;
+	ASSERT_EQ(c.recv_pdu(&first, 5000), Rx::kOk);
+	ASSERT_EQ(first.opcode(), 0x24);
+	ASSERT_EQ(first.flags() & 0xc0, 0x40);
+	// A TTT the target never gave.
+	Pdu bad = text_request(c, itt, first.ttt() ^ 0x01000000u, "");
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, bad));
+	// The exchange was dropped: its TTT no longer continues it.
+	Pdu stale = text_request(c, itt, first.ttt(), "");
+	ASSERT_TRUE(c.send_pdu(stale));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, stale));
+	// A new request (TTT 0xffffffff) starts from the first piece again.
+	uint32_t itt2 = c.next_itt();
+	t = text_request(c, itt2, kRsvd, key_text({{"SendTargets", "All"}}));
+	ASSERT_TRUE(c.send_pdu(t));
+	Pdu r;
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt2);
+	EXPECT_EQ(r.data, first.data);
+	// The right TTT but another ITT.
+	bad = text_request(c, c.next_itt(), r.ttt(), "");
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, bad));
+	// A request in two pieces: "SendTar" (C=1), then "gets=All\0".
+	uint32_t itt3 = c.next_itt();
+	t = text_request(c, itt3, kRsvd, "SendTar", true);
+	ASSERT_TRUE(c.send_pdu(t));
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt3);
+	EXPECT_EQ(r.flags() & 0xc0, 0) << "F=0, C=0: asks for the rest of the request";
+	EXPECT_NE(r.ttt(), kRsvd);
+	EXPECT_TRUE(r.data.empty());
+	std::string rest = "gets=All";
+	rest.push_back('\0');
+	t = text_request(c, itt3, r.ttt(), rest);
+	ASSERT_TRUE(c.send_pdu(t));
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt3);
+	EXPECT_EQ(r.data, first.data) << "the joined request is SendTargets=All";
+	// C=1 together with F=1 is a protocol error.
+	bad = text_request(c, c.next_itt(), kRsvd, "SendTargets=All", true);
+	bad.bhs[1] |= 0x80;
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, bad));
+	// The session goes on.
+	std::vector<uint8_t> text;
+	int pdus = 0;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &text, &pdus));
+	EXPECT_EQ(targets_of(text).size(), size_t(kTargets + 1));
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// An answer larger than the room given ends at a whole target: what was written is exactly
+// whole TargetName + TargetAddress records, written < needed, and needed is the same as with
+// room for everything.
+TEST_F(IscsiE2eMany, SendTargetsTruncatesAtAWholeTarget) {
+	using namespace lio;
+	using namespace lio::fabrics::iscsi;
+	std::vector<uint8_t> all(256 * 1024);
+	SendTargetsSize full = format_send_targets(StrView(), str_view("127.0.0.1"),
+						   MutableBytes(all.data(), all.size()));
+	ASSERT_EQ(full.written, full.needed);
+	all.resize(full.written);
+	auto every = targets_of(all);
+	ASSERT_EQ(every.size(), size_t(kTargets + 1));
+	SendTargetsSize measured = format_send_targets(StrView(), str_view("127.0.0.1"), MutableBytes());
+	EXPECT_EQ(measured.written, 0u);
+	EXPECT_EQ(measured.needed, full.needed);
+	for (size_t room : {size_t(1), size_t(100), size_t(4096), size_t(65536), full.needed - 1}) {
+		std::vector<uint8_t> buf(room, 0xcc);
+		SendTargetsSize st = format_send_targets(StrView(), str_view("127.0.0.1"),
+							 MutableBytes(buf.data(), buf.size()));
+		EXPECT_EQ(st.needed, full.needed) << room;
+		EXPECT_LT(st.written, st.needed) << room;
+		ASSERT_LE(st.written, room);
+		// The text is a prefix of the whole answer that ends at a target boundary.
+		EXPECT_TRUE(std::equal(buf.begin(), buf.begin() + st.written, all.begin())) << room;
+		buf.resize(st.written);
+		auto got = targets_of(buf);
+		for (size_t k = 0; k < got.size(); k++)
+			EXPECT_EQ(got[k], every[k]) << "room " << room << " target " << k;
+		// The next target would not have fitted.
+		size_t next_len = 0;
+		if (got.size() < every.size()) {
+			next_len = every[got.size()].first.size() + 12;
+			for (auto &a : every[got.size()].second)
+				next_len += a.size() + 15;
+		}
+		EXPECT_GT(st.written + next_len, room) << room;
+	}
 }
 
 TEST_F(IscsiE2e, LogoutClosesTheConnection) {
