@@ -310,6 +310,18 @@ bool session_view_for_acl(const IscsiAcl &acl, SessionView *out) {
 	return false;
 }
 
+u32 stop_acl_sessions(const IscsiAcl &acl) {
+	LockGuard guard(reg().lock);
+	u32 n = 0;
+	for (IscsiConn &c : reg().conns) {
+		if (!session_of(c, acl.tpg(), str_view(acl.initiator())))
+			continue;
+		c.stop();
+		n++;
+	}
+	return n;
+}
+
 void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiConn *self) {
 	for (u32 waited = 0; waited < 30000; waited += 10) {
 		bool found = false;

@@ -89,6 +89,11 @@ void registry_remove_conn(IscsiConn &c);
 // A connection whose thread has finished, taken off the registry (null if none).
 IscsiConn *registry_take_finished_locked();
 
+// Ends every logged-in session of acl's initiator on acl's TPG (their connections are shut
+// down; the initiator logs in again): a cmdsn_depth change applies that way, as LIO's
+// target_shutdown_sessions. Does not wait. Returns how many were ended.
+u32 stop_acl_sessions(const IscsiAcl &acl);
+
 // Stops every connection that uses tpg and waits until none does (TPG disable / rmdir).
 void stop_tpg_connections(IscsiTpg &tpg);
 // Module exit: stops every connection and waits for all of them to end.

@@ -1607,6 +1607,69 @@ TEST_F(IscsiE2eMany, SendTargetsTruncatesAtAWholeTarget) {
 	}
 }
 
+// ---------------------------------------------------------------- cmdsn_depth of an ACL
+
+class IscsiE2eAcl : public IscsiE2e {
+  protected:
+	const std::string A = TP + "/acls/" + kInitiatorIqn;
+	void SetUp() override {
+		IscsiE2e::SetUp();
+		if (HasFatalFailure())
+			return;
+		ASSERT_EQ(hostcfs_mkdir(A), 0);
+		ASSERT_EQ(hostcfs_mkdir(A + "/lun_0"), 0);
+		ASSERT_EQ(hostcfs_symlink(TP + "/lun/lun_0", A + "/lun_0/m"), 0);
+	}
+	void TearDown() override {
+		if (hostcfs_exists(A + "/lun_0/m")) {
+			EXPECT_EQ(hostcfs_unlink(A + "/lun_0/m"), 0);
+		}
+		if (hostcfs_exists(A + "/lun_0")) {
+			EXPECT_EQ(hostcfs_rmdir(A + "/lun_0"), 0);
+		}
+		if (hostcfs_exists(A)) {
+			EXPECT_EQ(hostcfs_rmdir(A), 0);
+		}
+		IscsiE2e::TearDown();
+	}
+};
+
+// A new acls/<x>/cmdsn_depth ends that initiator's session (LIO's
+// core_tpg_set_initiator_node_queue_depth) so that the next login gets the new CmdSN window;
+// writing the same value, and the sessions of other initiators, are left alone.
+TEST_F(IscsiE2eAcl, CmdsnDepthChangeEndsTheAclSession) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login(c));
+	EXPECT_EQ(c.max_cmd_sn() - c.exp_cmd_sn(), 63u); // the ACL's cmdsn_depth 64
+	Initiator other;
+	LoginOpts oo;
+	oo.initiator = "iqn.2004-10.com.ubuntu:01:e2e0other0002";
+	ASSERT_NO_FATAL_FAILURE(login(other, oo)); // demo mode: no ACL of its own
+	ASSERT_EQ(hostcfs_write(A + "/cmdsn_depth", "64\n"), 0);
+	ScsiResult t = c.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(t.ok) << "the same value ended the session: " << t.error;
+	kabi_host_log_clear();
+	ASSERT_EQ(hostcfs_write(A + "/cmdsn_depth", "16\n"), 0);
+	int said = 0;
+	for (const std::string &l : kabi_host_log_take())
+		said += l.find("cmdsn_depth 16: ending") != std::string::npos;
+	EXPECT_EQ(said, 1) << "one log line for the ended session";
+	std::string why;
+	EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
+	EXPECT_EQ(read(A + "/cmdsn_depth"), "16\n");
+	// The other initiator's session goes on.
+	t = other.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(t.ok) << t.error;
+	EXPECT_EQ(t.status, 0);
+	EXPECT_EQ(other.max_cmd_sn() - other.exp_cmd_sn(), 63u);
+	// The next login has the new window.
+	Initiator again;
+	ASSERT_NO_FATAL_FAILURE(login(again));
+	EXPECT_EQ(again.max_cmd_sn() - again.exp_cmd_sn(), 15u);
+	EXPECT_EQ(again.logout(&why), 0) << why;
+	EXPECT_EQ(other.logout(&why), 0) << why;
+}
+
 TEST_F(IscsiE2e, LogoutClosesTheConnection) {
 	Initiator c;
 	ASSERT_NO_FATAL_FAILURE(login(c));
