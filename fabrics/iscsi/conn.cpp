@@ -19,6 +19,7 @@ constinit LockClass g_tx_lock_class("iscsi_conn_tx");
 constexpr u32 kMaxTransfer = 16u << 20; // largest EDTL served (bytes)
 constexpr u32 kMaxAhs = 255 * 4;
 constexpr u32 kTextMax = 1u << 20;      // a text answer (SendTargets of some 9000 targets)
+constexpr u32 kTextFallback = 65536;    // the answer when kTextMax bytes cannot be had
 constexpr u32 kTextRequestMax = 65536;  // a text request continued over several PDUs
 constexpr u32 kLoginDataMax = LoginReply::kMaxReplyData;
 
@@ -1390,14 +1391,20 @@ Result<void> IscsiConn::on_text(const Bhs &h) {
 	usize size = min<usize>(needed, kTextMax);
 	if (size) {
 		text_pending_ = static_cast<u8 *>(alloc_raw(size, Gfp::Kernel));
+		if (!text_pending_ && size > kTextFallback) {
+			// Contiguous memory is short: a smaller answer, cut at a whole target.
+			size = kTextFallback;
+			text_pending_ = static_cast<u8 *>(alloc_raw(size, Gfp::Kernel));
+		}
 		if (!text_pending_)
 			return Error::from_errno(KABI_ENOMEM);
 		needed = text_answer(request, MutableBytes(text_pending_, size), &written);
 	}
 	if (written < needed)
-		log_warn("iscsi: %s: text answer of %zu bytes cut to %zu (whole targets; at most "
-			 "%u bytes)\n",
-			 peer_addr_, static_cast<usize>(needed), static_cast<usize>(written), kTextMax);
+		log_warn("iscsi: %s: text answer of %zu bytes cut to %zu (whole targets; room for "
+			 "%zu bytes)\n",
+			 peer_addr_, static_cast<usize>(needed), static_cast<usize>(written),
+			 static_cast<usize>(size));
 	free_raw(text_request_);
 	text_request_ = nullptr;
 	text_request_len_ = 0;
