@@ -18,7 +18,9 @@ constinit LockClass g_tx_lock_class("iscsi_conn_tx");
 
 constexpr u32 kMaxTransfer = 16u << 20; // largest EDTL served (bytes)
 constexpr u32 kMaxAhs = 255 * 4;
-constexpr u32 kTextMax = 65536;         // a SendTargets answer
+constexpr u32 kTextMax = 1u << 20;      // a text answer (SendTargets of some 9000 targets)
+constexpr u32 kTextFallback = 65536;    // the answer when kTextMax bytes cannot be had
+constexpr u32 kTextRequestMax = 65536;  // a text request continued over several PDUs
 constexpr u32 kLoginDataMax = LoginReply::kMaxReplyData;
 
 u32 digest_of(const DataSegment *segs, u32 n, u32 pad) {
@@ -118,6 +120,13 @@ u32 CmdBuffer::gather(u32 off, u32 len, DataSegment *out, u32 max) const {
 
 // ---------------------------------------------------------------- IscsiCmd
 
+IscsiCmd::R2tState *IscsiCmd::find_r2t(u32 ttt) {
+	for (R2tState &r : r2ts)
+		if (r.ttt == ttt && ttt != kReservedTag)
+			return &r;
+	return nullptr;
+}
+
 void IscsiCmd::queue_response() { conn_.send_command_response(*this); }
 void IscsiCmd::aborted() { conn_.command_aborted(*this); }
 
@@ -133,6 +142,7 @@ IscsiConn::~IscsiConn() {
 	if (glue_)
 		iscsi_glue_conn_release(glue_);
 	free_raw(scratch_);
+	free_raw(text_request_);
 	free_raw(text_pending_);
 	if (identity_)
 		adopt_own(identity_);
@@ -869,6 +879,7 @@ Result<void> IscsiConn::on_scsi_cmd(const Bhs &h, Bytes ahs) {
 		stat_rx_octets.fetch_add(dsl, MemoryOrder::Relaxed);
 	}
 	stat_cmd_pdus.fetch_add(1, MemoryOrder::Relaxed);
+	cmd->unsolicited_next = cmd->received;
 	cmd->unsolicited_end =
 	    unsolicited_follows ? min(edtl, params_.first_burst_length) : cmd->received;
 	cmd->next_r2t_offset = cmd->unsolicited_end;
@@ -892,23 +903,33 @@ Result<void> IscsiConn::continue_cmd(IscsiCmd &c) {
 		return {};
 	}
 	pending_.push_back(c);
-	if (c.received >= c.unsolicited_end)
+	if (c.unsolicited_next >= c.unsolicited_end)
 		return send_r2ts(c);
 	return {};
 }
 
+// R2Ts for what is still to come, each up to MaxBurstLength, while fewer than
+// MaxOutstandingR2T (and kMaxR2ts) of the command are unanswered (RFC 7143 11.8).
 Result<void> IscsiConn::send_r2ts(IscsiCmd &c) {
-	while (c.outstanding_r2t < params_.max_outstanding_r2t &&
-	       c.next_r2t_offset < c.expected_length) {
+	u32 limit = min(params_.max_outstanding_r2t, IscsiCmd::kMaxR2ts);
+	while (c.outstanding_r2t < limit && c.next_r2t_offset < c.expected_length) {
+		IscsiCmd::R2tState *slot = nullptr;
+		for (IscsiCmd::R2tState &r : c.r2ts)
+			if (r.ttt == kReservedTag) {
+				slot = &r;
+				break;
+			}
+		LIO_VERIFY(slot != nullptr);
 		u32 len = min(params_.max_burst_length, c.expected_length - c.next_r2t_offset);
+		u32 ttt = next_ttt_++;
+		if (ttt == kReservedTag)
+			ttt = next_ttt_++;
+		*slot = {ttt, c.next_r2t_offset, len, 0, 0};
 		Bhs r = Bhs::make(Opcode::kR2t);
 		r.set_flags(kFlagFinal);
 		r.set_lun_field(c.lun_field);
 		r.set_itt(c.itt);
-		c.ttt = next_ttt_++;
-		if (c.ttt == kReservedTag)
-			c.ttt = next_ttt_++;
-		r.set_be32(20, c.ttt);
+		r.set_be32(20, ttt);
 		set_sn_fields(r, false);
 		r.set_be32(36, c.r2t_sn++);
 		r.set_be32(40, c.next_r2t_offset);
@@ -920,11 +941,15 @@ Result<void> IscsiConn::send_r2ts(IscsiCmd &c) {
 	return {};
 }
 
+// A Data-Out belongs to the unsolicited sequence (TTT 0xffffffff) or to the outstanding R2T
+// whose TTT it carries; it must continue that sequence at its next offset, stay inside it and
+// carry its next DataSN (each sequence counts from 0, RFC 7143 11.7.5).
 Result<void> IscsiConn::on_data_out(const Bhs &h) {
 	IscsiCmd *c = find_pending(h.itt());
 	u32 off = h.be32(40);
 	u32 len = h.data_segment_length();
 	u32 ttt = h.be32(20);
+	bool final = h.flags() & kFlagFinal;
 	if (!c) {
 		log_err("iscsi: %s: Data-Out for unknown ITT 0x%08x, rejected\n", peer_addr_,
 			h.itt());
@@ -932,20 +957,41 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		return send_reject(RejectReason::kInvalidPduField, h);
 	}
 	bool unsolicited = ttt == kReservedTag;
-	bool bad = off != c->received || len > c->expected_length - min(off, c->expected_length) ||
-		   (unsolicited && off + len > c->unsolicited_end) ||
-		   (!unsolicited && (ttt != c->ttt || off + len > c->next_r2t_offset));
+	IscsiCmd::R2tState *r2t = nullptr;
+	u32 seq_next, seq_end;
+	u32 *seq_data_sn;
+	if (unsolicited) {
+		seq_next = c->unsolicited_next;
+		seq_end = c->unsolicited_end;
+		seq_data_sn = &c->unsolicited_data_sn;
+	} else {
+		r2t = c->find_r2t(ttt);
+		if (!r2t) {
+			log_err("iscsi: %s: Data-Out ITT 0x%08x with TTT 0x%08x of no outstanding "
+				"R2T, rejected\n",
+				peer_addr_, h.itt(), ttt);
+			TRY(discard_data(h));
+			return send_reject(RejectReason::kInvalidPduField, h);
+		}
+		seq_next = r2t->offset + r2t->received;
+		seq_end = r2t->offset + r2t->length;
+		seq_data_sn = &r2t->data_sn;
+	}
+	// The final PDU of an R2T's sequence ends it exactly; the unsolicited sequence may end
+	// before FirstBurstLength.
+	bool bad = off != seq_next || len > seq_end - seq_next ||
+		   (final && !unsolicited && off + len != seq_end);
 	if (bad) {
 		log_err("iscsi: %s: Data-Out ITT 0x%08x offset %u length %u TTT 0x%08x out of "
-			"sequence (expected offset %u), rejected\n",
-			peer_addr_, h.itt(), off, len, ttt, c->received);
+			"sequence (expected offset %u, sequence end %u), rejected\n",
+			peer_addr_, h.itt(), off, len, ttt, seq_next, seq_end);
 		TRY(discard_data(h));
 		return send_reject(RejectReason::kProtocolError, h);
 	}
-	if (h.be32(36) != c->data_sn) {
+	if (h.be32(36) != *seq_data_sn) {
 		// DataSN errors need ErrorRecoveryLevel 1 to recover from (RFC 7143 7.1.4.1).
 		log_err("iscsi: %s: Data-Out ITT 0x%08x DataSN %u, expected %u: protocol error\n",
-			peer_addr_, h.itt(), h.be32(36), c->data_sn);
+			peer_addr_, h.itt(), h.be32(36), *seq_data_sn);
 		TRY(discard_data(h));
 		TRY(send_reject(RejectReason::kProtocolError, h));
 		return Error::from_errno(KABI_EIO);
@@ -953,15 +999,19 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 	TRY(recv_data(h, &c->buf, off));
 	stat_rx_octets.fetch_add(len, MemoryOrder::Relaxed);
 	c->received += len;
-	c->data_sn++;
-	if (h.flags() & kFlagFinal) {
-		c->data_sn = 0; // a new sequence starts
-		if (!unsolicited && c->outstanding_r2t)
-			c->outstanding_r2t--;
-		if (unsolicited) {
+	(*seq_data_sn)++;
+	if (unsolicited) {
+		c->unsolicited_next += len;
+		if (final) {
 			// The unsolicited part ends here, whatever FirstBurstLength allowed.
-			c->unsolicited_end = c->received;
-			c->next_r2t_offset = c->received;
+			c->unsolicited_end = c->unsolicited_next;
+			c->next_r2t_offset = c->unsolicited_next;
+		}
+	} else {
+		r2t->received += len;
+		if (r2t->received == r2t->length) {
+			*r2t = {};
+			c->outstanding_r2t--;
 		}
 	}
 	if (c->received == c->expected_length) {
@@ -969,8 +1019,8 @@ Result<void> IscsiConn::on_data_out(const Bhs &h) {
 		submit(*c);
 		return {};
 	}
-	if (c->received >= c->unsolicited_end && (h.flags() & kFlagFinal))
-		return send_r2ts(*c);
+	if (c->unsolicited_next >= c->unsolicited_end)
+		return send_r2ts(*c); // the next R2Ts, as far as MaxOutstandingR2T allows
 	return {};
 }
 
@@ -1174,6 +1224,106 @@ Result<void> IscsiConn::on_tmf(const Bhs &h) {
 	return send_pdu(r, Bytes());
 }
 
+void IscsiConn::text_reset() {
+	free_raw(text_request_);
+	text_request_ = nullptr;
+	text_request_len_ = 0;
+	free_raw(text_pending_);
+	text_pending_ = nullptr;
+	text_pending_len_ = 0;
+	text_pending_off_ = 0;
+	text_itt_ = kReservedTag;
+	text_ttt_ = kReservedTag;
+}
+
+// The answer to the key=value text in `request`: SendTargets answered, every other key
+// NotUnderstood. Writes whole records into out (empty: measures only); returns the bytes the
+// whole answer takes, *written what went into out (less when out is too small).
+usize IscsiConn::text_answer(Bytes request, MutableBytes out, usize *written) {
+	usize needed = 0;
+	bool full = false;
+	*written = 0;
+	const char *p = reinterpret_cast<const char *>(request.data());
+	usize len = request.size();
+	usize i = 0;
+	while (i < len) {
+		usize start = i;
+		while (i < len && p[i] != '\0')
+			i++;
+		StrView kv(p + start, i - start);
+		i++; // the NUL
+		if (kv.size() == 0)
+			continue;
+		usize eq = 0;
+		while (eq < kv.size() && kv.data()[eq] != '=')
+			eq++;
+		StrView key(kv.data(), eq);
+		StrView val = eq < kv.size() ? StrView(kv.data() + eq + 1, kv.size() - eq - 1)
+					     : StrView();
+		if (str_equal(key, "SendTargets")) {
+			StrView only;
+			if (str_equal(val, "All")) {
+				if (!discovery_)
+					only = str_view(identity_->target_name);
+			} else if (val.size() == 0) {
+				only = discovery_ ? StrView() : str_view(identity_->target_name);
+			} else {
+				only = val;
+			}
+			char local[64];
+			(void)str_copy(Span<char>(local, sizeof(local)), str_view(local_addr_));
+			// The address without the port.
+			usize colon = str_len(local);
+			while (colon && local[colon - 1] != ':')
+				colon--;
+			StrView host(local, colon ? colon - 1 : 0);
+			MutableBytes room = full ? MutableBytes()
+						 : MutableBytes(out.data() + *written, out.size() - *written);
+			SendTargetsSize st = format_send_targets(only, host, room);
+			needed += st.needed;
+			if (!full)
+				*written += st.written;
+			full = full || st.written < st.needed;
+		} else {
+			char rec[80];
+			int w = kabi_snprintf(rec, sizeof(rec), "%.*s=NotUnderstood",
+					      static_cast<int>(min<usize>(key.size(), 63)), key.data());
+			usize n = w > 0 ? static_cast<usize>(w) + 1 : 0;
+			needed += n;
+			if (!full && n <= out.size() - *written) {
+				__builtin_memcpy(out.data() + *written, rec, n);
+				*written += n;
+			} else {
+				full = true;
+			}
+		}
+	}
+	return needed;
+}
+
+// One Text Response with [off, off + len) of the pending answer and flags: F=0 carries a TTT
+// for the Text Request that goes on (RFC 7143 11.11): with C=1, the answer goes on; with
+// C=0 and no data, the target asks for the rest of a request sent with C=1.
+Result<void> IscsiConn::send_text_rsp(u32 itt, u32 off, u32 len, u8 flags) {
+	Bhs r = Bhs::make(Opcode::kTextRsp);
+	r.set_itt(itt);
+	r.set_flags(flags);
+	if (!(flags & kFlagFinal)) {
+		text_ttt_ = next_ttt_++;
+		if (text_ttt_ == kReservedTag)
+			text_ttt_ = next_ttt_++;
+		r.set_be32(20, text_ttt_);
+	} else {
+		r.set_be32(20, kReservedTag);
+	}
+	set_sn_fields(r, true);
+	return send_pdu(r, text_pending_ ? Bytes(text_pending_ + off, len) : Bytes());
+}
+
+// Text Request (RFC 7143 10.10, 11.10). TTT 0xffffffff starts a new exchange (whatever was
+// pending is dropped); any other TTT must be the one of this exchange's last Text Response
+// (same ITT) and asks for the next piece. C=1: the request goes on in the next Text Request;
+// the target answers with an empty Text Response (F=0) whose TTT that one carries.
 Result<void> IscsiConn::on_text(const Bhs &h) {
 	u32 len = h.data_segment_length();
 	TRY(recv_data(h, nullptr, 0));
@@ -1183,88 +1333,89 @@ Result<void> IscsiConn::on_text(const Bhs &h) {
 	case SnCheck::kDeliver: TRY(deliver_held()); break;
 	}
 	u32 ttt = h.be32(20);
-	if (h.flags() & kFlagContinue) {
-		// Multi-PDU text requests are not needed by any key served here.
+	bool cont = h.flags() & kFlagContinue;
+	if (cont && (h.flags() & kFlagFinal)) {
+		log_err("iscsi: %s: Text Request with both F and C set, rejected\n", peer_addr_);
+		text_reset();
 		return send_reject(RejectReason::kProtocolError, h);
 	}
-	if (ttt == kReservedTag || ttt != text_ttt_) {
-		// A new request: answer SendTargets; every other key is NotUnderstood.
-		free_raw(text_pending_);
-		text_pending_ = static_cast<u8 *>(alloc_raw(kTextMax, Gfp::Kernel));
-		text_pending_len_ = 0;
-		text_pending_off_ = 0;
+	if (ttt == kReservedTag) {
+		text_reset();
+		text_itt_ = h.itt();
+	} else if (ttt != text_ttt_ || h.itt() != text_itt_) {
+		log_err("iscsi: %s: Text Request ITT 0x%08x TTT 0x%08x continues no exchange, "
+			"rejected\n",
+			peer_addr_, h.itt(), ttt);
+		text_reset();
+		return send_reject(RejectReason::kInvalidPduField, h);
+	}
+	text_ttt_ = kReservedTag;
+	if (text_pending_) {
+		// The next piece of the answer (the request's data, empty by the RFC, is ignored).
+		if (cont) {
+			text_reset();
+			return send_reject(RejectReason::kProtocolError, h);
+		}
+		u32 left = text_pending_len_ - text_pending_off_;
+		u32 n = min(left, params_.max_xmit_dsl);
+		u32 off = text_pending_off_;
+		text_pending_off_ += n;
+		bool more = n < left;
+		Result<void> r = send_text_rsp(h.itt(), off, n, more ? kFlagContinue : kFlagFinal);
+		if (!more)
+			text_reset();
+		return r;
+	}
+	// A part of the request: gathered when it goes on or went on before.
+	Bytes request(scratch_, len);
+	if (cont || text_request_len_) {
+		if (!text_request_)
+			text_request_ = static_cast<u8 *>(alloc_raw(kTextRequestMax, Gfp::Kernel));
+		if (!text_request_)
+			return Error::from_errno(KABI_ENOMEM);
+		if (len > kTextRequestMax - text_request_len_) {
+			log_err("iscsi: %s: Text Request longer than %u bytes, rejected\n", peer_addr_,
+				kTextRequestMax);
+			text_reset();
+			return send_reject(RejectReason::kProtocolError, h);
+		}
+		__builtin_memcpy(text_request_ + text_request_len_, scratch_, len);
+		text_request_len_ += len;
+		request = Bytes(text_request_, text_request_len_);
+		if (cont)
+			return send_text_rsp(h.itt(), 0, 0, 0); // F=0, C=0: send the rest
+	}
+	// The whole request is in: measure the answer, then build it.
+	usize written = 0;
+	usize needed = text_answer(request, MutableBytes(), &written);
+	usize size = min<usize>(needed, kTextMax);
+	if (size) {
+		text_pending_ = static_cast<u8 *>(alloc_raw(size, Gfp::Kernel));
+		if (!text_pending_ && size > kTextFallback) {
+			// Contiguous memory is short: a smaller answer, cut at a whole target.
+			size = kTextFallback;
+			text_pending_ = static_cast<u8 *>(alloc_raw(size, Gfp::Kernel));
+		}
 		if (!text_pending_)
 			return Error::from_errno(KABI_ENOMEM);
-		u32 out = 0;
-		const char *p = reinterpret_cast<const char *>(scratch_);
-		u32 i = 0;
-		while (i < len) {
-			u32 start = i;
-			while (i < len && p[i] != '\0')
-				i++;
-			StrView kv(p + start, i - start);
-			i++; // the NUL
-			if (kv.size() == 0)
-				continue;
-			usize eq = 0;
-			while (eq < kv.size() && kv.data()[eq] != '=')
-				eq++;
-			StrView key(kv.data(), eq);
-			StrView val = eq < kv.size() ? StrView(kv.data() + eq + 1, kv.size() - eq - 1)
-						     : StrView();
-			if (str_equal(key, "SendTargets")) {
-				StrView only;
-				if (str_equal(val, "All")) {
-					if (!discovery_)
-						only = str_view(identity_->target_name);
-				} else if (val.size() == 0) {
-					only = discovery_ ? StrView() : str_view(identity_->target_name);
-				} else {
-					only = val;
-				}
-				char local[64];
-				(void)str_copy(Span<char>(local, sizeof(local)), str_view(local_addr_))
-				    ;
-				// The address without the port.
-				usize colon = str_len(local);
-				while (colon && local[colon - 1] != ':')
-					colon--;
-				StrView host(local, colon ? colon - 1 : 0);
-				usize n = format_send_targets(
-				    only, host, MutableBytes(text_pending_ + out, kTextMax - out));
-				out += static_cast<u32>(min<usize>(n, kTextMax - out));
-			} else {
-				int w = kabi_snprintf(reinterpret_cast<char *>(text_pending_) + out,
-						      kTextMax - out, "%.*s=NotUnderstood",
-						      static_cast<int>(min<usize>(key.size(), 63)),
-						      key.data());
-				if (w > 0 && static_cast<u32>(w) + 1 < kTextMax - out)
-					out += static_cast<u32>(w) + 1;
-			}
-		}
-		text_pending_len_ = out;
-		text_ttt_ = kReservedTag;
+		needed = text_answer(request, MutableBytes(text_pending_, size), &written);
 	}
-	u32 left = text_pending_len_ - text_pending_off_;
-	u32 n = min(left, params_.max_xmit_dsl);
-	Bhs r = Bhs::make(Opcode::kTextRsp);
-	r.set_itt(h.itt());
-	bool more = n < left;
-	if (more) {
-		r.set_flags(kFlagContinue);
-		text_ttt_ = next_ttt_++;
-		if (text_ttt_ == kReservedTag)
-			text_ttt_ = next_ttt_++;
-		r.set_be32(20, text_ttt_);
-	} else {
-		r.set_flags(kFlagFinal);
-		r.set_be32(20, kReservedTag);
-		text_ttt_ = kReservedTag;
-	}
-	set_sn_fields(r, true);
-	Result<void> res = send_pdu(r, Bytes(text_pending_ + text_pending_off_, n));
-	text_pending_off_ += n;
-	return res;
+	if (written < needed)
+		log_warn("iscsi: %s: text answer of %zu bytes cut to %zu (whole targets; room for "
+			 "%zu bytes)\n",
+			 peer_addr_, static_cast<usize>(needed), static_cast<usize>(written),
+			 static_cast<usize>(size));
+	free_raw(text_request_);
+	text_request_ = nullptr;
+	text_request_len_ = 0;
+	text_pending_len_ = static_cast<u32>(written);
+	u32 n = min(text_pending_len_, params_.max_xmit_dsl);
+	text_pending_off_ = n;
+	bool more = n < text_pending_len_;
+	Result<void> r = send_text_rsp(h.itt(), 0, n, more ? kFlagContinue : kFlagFinal);
+	if (!more)
+		text_reset();
+	return r;
 }
 
 Result<void> IscsiConn::on_logout(const Bhs &h, bool *done) {

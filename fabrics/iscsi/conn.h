@@ -71,14 +71,29 @@ class IscsiCmd final : public core::FabricCmd {
 	u32 itt = 0;
 	u32 cmd_sn = 0;
 	CmdBuffer buf;
-	// Data-out state (writes).
-	u32 received = 0;       // bytes of data-out in buf, from offset 0 (in order)
-	u32 unsolicited_end = 0; // immediate + unsolicited data end here
-	u32 next_r2t_offset = 0; // the next R2T asks from here
+	// Data-out state (writes). Each byte of the buffer belongs to exactly one data sequence:
+	// the immediate data, the unsolicited Data-Out, or one R2T's; each sequence arrives in
+	// order (DataPDUInOrder=Yes), sequences of different R2Ts may interleave.
+	struct R2tState {
+		u32 ttt = kReservedTag; // kReservedTag: the slot is free
+		u32 offset = 0;         // what the R2T asked for: [offset, offset + length)
+		u32 length = 0;
+		u32 received = 0; // bytes of its sequence in, from offset
+		u32 data_sn = 0;  // the next DataSN expected in its sequence
+	};
+	// R2Ts outstanding at once per command: min(MaxOutstandingR2T, this); more are sent as
+	// earlier ones complete.
+	static constexpr u32 kMaxR2ts = 16;
+	R2tState *find_r2t(u32 ttt);
+
+	u32 received = 0;          // bytes of data-out in buf (all sequences)
+	u32 unsolicited_next = 0;  // the next offset of the unsolicited sequence
+	u32 unsolicited_end = 0;   // immediate + unsolicited data end here
+	u32 unsolicited_data_sn = 0;
+	u32 next_r2t_offset = 0;   // the next R2T asks from here
 	u32 r2t_sn = 0;
 	u32 outstanding_r2t = 0;
-	u32 ttt = kReservedTag;  // the last R2T's TTT
-	u32 data_sn = 0;         // the next expected DataSN of the current sequence
+	R2tState r2ts[kMaxR2ts];
 	ListNode pending_node;   // IscsiConn::pending_ while waiting for data-out
 	ListNode held_node;      // IscsiConn::held_ while behind a CmdSN gap
 };
@@ -197,10 +212,19 @@ class IscsiConn final : public LoginHost {
 	u32 nopin_ttt_ = kReservedTag;
 	u8 *scratch_ = nullptr; // data segments of non-SCSI PDUs
 	u32 scratch_len_ = 0;
-	u8 *text_pending_ = nullptr; // a SendTargets answer being sent in pieces
+	// A text exchange over several PDUs (RFC 7143 10.10, 10.11): the request gathered from
+	// Text Requests with C=1, then the answer sent in MaxXmitDataSegmentLength pieces, each
+	// asked for by a Text Request carrying the TTT of the piece before.
+	u8 *text_request_ = nullptr;
+	u32 text_request_len_ = 0;
+	u8 *text_pending_ = nullptr;
 	u32 text_pending_len_ = 0;
 	u32 text_pending_off_ = 0;
-	u32 text_ttt_ = kReservedTag;
+	u32 text_itt_ = kReservedTag;
+	u32 text_ttt_ = kReservedTag; // the TTT the next Text Request of the exchange carries
+	void text_reset();
+	usize text_answer(Bytes request, MutableBytes out, usize *written);
+	Result<void> send_text_rsp(u32 itt, u32 off, u32 len, u8 flags);
 	IntrusiveList<IscsiCmd, &IscsiCmd::pending_node> pending_;
 	IntrusiveList<IscsiCmd, &IscsiCmd::held_node> held_; // ascending CmdSN
 	struct AheadSn {

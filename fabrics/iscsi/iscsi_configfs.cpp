@@ -26,6 +26,7 @@
  */
 #include "fabrics/iscsi/iscsi.h"
 #include "fabrics/iscsi/iscsi_abi.h"
+#include "fabrics/iscsi/registry.h"
 #include "fabrics/iscsi/session_info.h"
 #include "fabrics/iscsi/tpg_config.h"
 #include "kabi/log.h"
@@ -462,7 +463,8 @@ s64 acl_cmdsn_depth_show(core::FabricAcl &acl, MutableBytes out) {
 }
 
 // At most TA_DEFAULT_CMDSN_DEPTH_MAX; 0 becomes 1 (LIO's target_set_nacl_queue_depth, with
-// its warning). Takes effect for the ACL's next session (LIO also ends the current one).
+// its warning). A new value ends the ACL's live session so that its next login gets it, as
+// LIO's core_tpg_set_initiator_node_queue_depth; the same value changes nothing.
 Result<void> acl_cmdsn_depth_store(core::FabricAcl &acl, StrView value) {
 	u32 v = TRY(parse_value(acl, "", "cmdsn_depth", value));
 	if (v > kCmdsnDepthRange.hi)
@@ -472,8 +474,16 @@ Result<void> acl_cmdsn_depth_store(core::FabricAcl &acl, StrView value) {
 		v = 1;
 	}
 	AclConfig &c = acl_of(acl).config;
-	LockGuard guard(c.lock);
-	c.attribs.cmdsn_depth = v;
+	{
+		LockGuard guard(c.lock);
+		if (c.attribs.cmdsn_depth == v)
+			return {};
+		c.attribs.cmdsn_depth = v;
+	}
+	if (stop_acl_sessions(acl_of(acl)))
+		log_info("iSCSI %s: cmdsn_depth %u: ending the initiator's session so that it "
+			 "applies\n",
+			 where(acl, "").s, v);
 	return {};
 }
 

@@ -179,15 +179,28 @@ IscsiAcl *find_acl_locked(IscsiTpg &tpg, StrView initiator) {
 	return nullptr;
 }
 
-usize format_send_targets(StrView only, StrView local_addr, MutableBytes out) {
+SendTargetsSize format_send_targets(StrView only, StrView local_addr, MutableBytes out) {
 	LockGuard guard(reg().lock);
-	usize used = 0;
+	SendTargetsSize r;
+	usize block_start = 0; // where the current target's TargetName went
+	bool full = false;     // a target did not fit: nothing more is written
+	// One key=value record and its NUL: counted, and written when its target still fits.
 	auto put = [&](const char *fmt, auto... args) {
-		usize room = used < out.size() ? out.size() - used : 0;
-		int n = kabi_snprintf(reinterpret_cast<char *>(out.data()) + used, room, fmt,
-				      args...);
-		if (n > 0)
-			used += static_cast<usize>(n) + 1; // and the NUL separator
+		char rec[512];
+		int n = kabi_snprintf(rec, sizeof(rec), fmt, args...); // what it wrote
+		if (n <= 0 || static_cast<usize>(n) >= sizeof(rec) - 1)
+			return; // cut: longer than any name or address configfs accepts
+		usize len = static_cast<usize>(n) + 1;
+		r.needed += len;
+		if (full)
+			return;
+		if (len > out.size() - r.written) {
+			r.written = block_start; // the whole target goes
+			full = true;
+			return;
+		}
+		__builtin_memcpy(out.data() + r.written, rec, len);
+		r.written += len;
 	};
 	for (IscsiTiqn &t : reg().tiqns) {
 		if (only.size() && !name_equal(str_view(t.name()), only))
@@ -205,6 +218,7 @@ usize format_send_targets(StrView only, StrView local_addr, MutableBytes out) {
 				if (&n.tpg() != &g)
 					continue;
 				if (!named) {
+					block_start = r.written;
 					put("TargetName=%s", t.name());
 					named = true;
 				}
@@ -218,7 +232,7 @@ usize format_send_targets(StrView only, StrView local_addr, MutableBytes out) {
 			}
 		}
 	}
-	return used;
+	return r;
 }
 
 // ---------------------------------------------------------------- connections
@@ -294,6 +308,18 @@ bool session_view_for_acl(const IscsiAcl &acl, SessionView *out) {
 		return true;
 	}
 	return false;
+}
+
+u32 stop_acl_sessions(const IscsiAcl &acl) {
+	LockGuard guard(reg().lock);
+	u32 n = 0;
+	for (IscsiConn &c : reg().conns) {
+		if (!session_of(c, acl.tpg(), str_view(acl.initiator())))
+			continue;
+		c.stop();
+		n++;
+	}
+	return n;
 }
 
 void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiConn *self) {

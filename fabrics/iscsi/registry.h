@@ -73,15 +73,26 @@ bool session_exists_locked(IscsiTpg &tpg, StrView initiator, const u8 *isid, u16
 // SendTargets (RFC 7143 Appendix C): "TargetName=<iqn>\0TargetAddress=<addr:port>,<tpgt>\0..."
 // for every target (or only `only`, when not empty) with an enabled TPG that allows
 // SendTargets; a wildcard portal is shown as local_addr (the connection's own address,
-// "A.B.C.D" or "[v6]") with the portal's port. Appends into out; returns the bytes needed
-// (larger than out.size() when truncated).
-usize format_send_targets(StrView only, StrView local_addr, MutableBytes out);
+// "A.B.C.D" or "[v6]") with the portal's port. Writes into out whole targets only (a target's
+// TargetName with all its TargetAddress records): at the first target that does not fit, the
+// text ends. written: the bytes of out used; needed: what the whole answer takes (written ==
+// needed: nothing left out). out may be empty (measuring).
+struct SendTargetsSize {
+	usize written = 0;
+	usize needed = 0;
+};
+SendTargetsSize format_send_targets(StrView only, StrView local_addr, MutableBytes out);
 
 // Every connection, for shutdown (registry lock).
 void registry_add_conn(IscsiConn &c);
 void registry_remove_conn(IscsiConn &c);
 // A connection whose thread has finished, taken off the registry (null if none).
 IscsiConn *registry_take_finished_locked();
+
+// Ends every logged-in session of acl's initiator on acl's TPG (their connections are shut
+// down; the initiator logs in again): a cmdsn_depth change applies that way, as LIO's
+// target_shutdown_sessions. Does not wait. Returns how many were ended.
+u32 stop_acl_sessions(const IscsiAcl &acl);
 
 // Stops every connection that uses tpg and waits until none does (TPG disable / rmdir).
 void stop_tpg_connections(IscsiTpg &tpg);

@@ -21,6 +21,8 @@
 #      target sees its connection aborted and the initiator gets a RST) during fio randwrite with
 #      crc32c verify: the initiator reconnects the same session on a new TCP connection, fio
 #      reports no error, and a verify-only pass reads everything back;
+#  (g2) param/MaxOutstandingR2T=4 and 64 KiB bursts, the node offering 8: 4 negotiated, fio
+#      randwrite of 1 MiB blocks (15 R2Ts per write) with crc32c verify, no Data-Out rejected;
 #  (h) logout, target deleted, no session left, the modules unload.
 . "$(dirname "$0")/lib.sh"
 
@@ -344,6 +346,33 @@ check_match "fio --verify_only read the blocks" "READ: bw=" "$out"
 out=$(fio "${FIO_JOB[@]}" --verify_only --randseed=1 2>&1)
 check "fio --verify_only with another seed fails (the check can fail)" test $? -ne 0
 check_eq "no Oops, BUG or WARNING around the drop" "" "$(dmesg_trouble)"
+
+# ---------------------------------------------------------------- (g2) MaxOutstandingR2T 4
+guest_log "(g2) MaxOutstandingR2T=4: several R2Ts outstanding per write"
+check "logout before the parameter change" iscsi_logout_all
+# 64 KiB bursts: a 1 MiB write is 64 KiB immediate and 15 R2Ts, 4 of them outstanding at once.
+check_eq "param/MaxOutstandingR2T=4" "" "$(echo 4 >$TP/param/MaxOutstandingR2T 2>&1)"
+check_eq "param/MaxBurstLength=65536" "" "$(echo 65536 >$TP/param/MaxBurstLength 2>&1)"
+iscsi_discover $P >/dev/null
+check "node.session.iscsi.MaxOutstandingR2T=8 on the node" \
+	iscsi_node_set $IQN $P node.session.iscsi.MaxOutstandingR2T 8
+lo=$(iscsi_login $IQN $P)
+check "login with MaxOutstandingR2T=8 offered" test $? -eq 0
+session_up "MaxOutstandingR2T" $P
+sinfo=$(iscsiadm -m session -r "$sid" -P 2 2>&1)
+printf '%s\n' "$sinfo" | grep -E 'MaxOutstandingR2T|MaxBurstLength' | sed 's/^/    /'
+check_match "negotiated MaxOutstandingR2T: 4" "MaxOutstandingR2T: 4" "$sinfo"
+D1=$(iscsi_disk_of_session "$sid" 1)
+check "lun 1 has a block device" test -b "$D1"
+mark_dmesg
+out=$(fio --name=r2t --filename="$D1" --ioengine=libaio --iodepth=4 --direct=1 --rw=randwrite \
+	--bs=1M --size=24M --io_size=48M --verify=crc32c --verify_fatal=1 2>&1)
+check "fio randwrite 1 MiB blocks + crc32c verify exits 0" test $? -eq 0
+printf '%s\n' "$out" | grep -E 'err=|WRITE:|READ:' | head -4 | sed 's/^/    /'
+check_match "fio reports err=0" "err= *0" "$out"
+check_match "fio read the blocks back for its verify" "READ: bw=" "$out"
+check_eq "no Data-Out rejected by the target" "" "$(new_dmesg | grep -E 'Data-Out|R2T')"
+check_eq "no Oops, BUG or WARNING with 4 outstanding R2Ts" "" "$(dmesg_trouble)"
 
 # ---------------------------------------------------------------- (h) teardown
 guest_log "(h) logout, delete, unload"

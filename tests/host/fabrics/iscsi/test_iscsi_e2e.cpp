@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "configfs/target_fixture.h"
+#include "fabrics/iscsi/registry.h"
 #include "host_test_api.h"
 #include "hostcfs.h"
 #include "kabi/modules.h"
@@ -160,6 +161,7 @@ struct LoginOpts {
 	std::string initiator = kInitiatorIqn;
 	std::string header_digest = "None";
 	std::string data_digest = "None";
+	std::string max_outstanding_r2t = "1";
 	uint8_t isid[6] = {0x00, 0x02, 0x3d, 0x00, 0x00, 0x01}; // open-iscsi's form
 };
 
@@ -459,7 +461,7 @@ class Initiator {
 			      {"ImmediateData", "Yes"},
 			      {"MaxBurstLength", "16776192"},
 			      {"FirstBurstLength", "262144"},
-			      {"MaxOutstandingR2T", "1"},
+			      {"MaxOutstandingR2T", o.max_outstanding_r2t},
 			      {"MaxConnections", "1"},
 			      {"DataPDUInOrder", "Yes"},
 			      {"DataSequenceInOrder", "Yes"},
@@ -1061,6 +1063,200 @@ TEST_F(IscsiE2e, Write512KiBWithImmediateDataAndR2tThenReadBack) {
 	EXPECT_EQ(c.logout(&why), 0) << why;
 }
 
+// A Data-Out PDU of a solicited sequence (RFC 7143 11.7): TTT, DataSN, offset, F bit.
+Pdu data_out_pdu(Initiator &c, uint32_t itt, uint32_t ttt, uint32_t data_sn, uint32_t off,
+		 const std::vector<uint8_t> &data, uint32_t len, bool final) {
+	Pdu d = make_pdu(0x05, final ? 0x80 : 0);
+	put32(d.bhs + 16, itt);
+	put32(d.bhs + 20, ttt);
+	put32(d.bhs + 28, c.exp_stat_sn());
+	put32(d.bhs + 36, data_sn);
+	put32(d.bhs + 40, off);
+	d.data.assign(data.begin() + off, data.begin() + off + len);
+	return d;
+}
+
+// An R2T the test still has to answer: what it asked for and how far the answer got.
+struct OpenR2t {
+	uint32_t ttt, off, len, sent = 0, data_sn = 0;
+};
+
+class IscsiE2eR2t : public IscsiE2e {
+  protected:
+	// The target allows 4 outstanding R2Ts of 64 KiB each; the initiator asks for 8.
+	void login_r2t(Initiator &c) {
+		ASSERT_EQ(hostcfs_write(TP + "/param/MaxOutstandingR2T", "4\n"), 0);
+		ASSERT_EQ(hostcfs_write(TP + "/param/MaxBurstLength", "65536\n"), 0);
+		LoginOpts o;
+		o.max_outstanding_r2t = "8";
+		ASSERT_NO_FATAL_FAILURE(login(c, o));
+	}
+
+	// Sends a WRITE(10) of data (InitialR2T=Yes: FirstBurstLength immediate, no unsolicited
+	// Data-Out) and returns its ITT.
+	uint32_t send_write(Initiator &c, uint32_t lba, const std::vector<uint8_t> &data,
+			    uint32_t immediate) {
+		Pdu s = make_pdu(0x01, 0x80 | 0x20 | 1);
+		uint32_t itt = c.next_itt();
+		put32(s.bhs + 16, itt);
+		put32(s.bhs + 20, uint32_t(data.size()));
+		put32(s.bhs + 24, c.take_cmd_sn());
+		put32(s.bhs + 28, c.exp_stat_sn());
+		std::vector<uint8_t> cdb = write10(lba, uint16_t(data.size() / 512));
+		memcpy(s.bhs + 32, cdb.data(), cdb.size());
+		s.data.assign(data.begin(), data.begin() + immediate);
+		EXPECT_TRUE(c.send_pdu(s));
+		return itt;
+	}
+
+	// Receives R2Ts until none comes within quiet_ms: appended to open.
+	void take_r2ts(Initiator &c, uint32_t itt, std::vector<OpenR2t> *open, int quiet_ms,
+		       uint32_t *next_r2t_sn) {
+		for (;;) {
+			Pdu p;
+			Rx rx = c.recv_pdu(&p, quiet_ms);
+			if (rx == Rx::kTimeout)
+				return;
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			ASSERT_EQ(p.opcode(), 0x31) << "not an R2T";
+			ASSERT_EQ(p.itt(), itt);
+			EXPECT_EQ(be32(p.bhs + 36), (*next_r2t_sn)++) << "R2TSN";
+			for (const OpenR2t &o : *open)
+				EXPECT_NE(o.ttt, p.ttt()) << "TTT of an outstanding R2T reused";
+			open->push_back({p.ttt(), be32(p.bhs + 40), be32(p.bhs + 44)});
+		}
+	}
+};
+
+// MaxOutstandingR2T=4 negotiated: 4 R2Ts at once, answered by Data-Out PDUs of all four
+// interleaved (16 KiB each, round robin); a new R2T comes as each one completes, never more
+// than 4 outstanding; the data lands where each R2T asked for it.
+TEST_F(IscsiE2eR2t, InterleavedDataOutForFourOutstandingR2ts) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login_r2t(c));
+	const uint32_t kLen = 1024 * 1024, kImm = 65536, kPiece = 16384;
+	std::vector<uint8_t> data = pattern(kLen, 11);
+	uint32_t itt = send_write(c, 200, data, kImm);
+	std::vector<OpenR2t> open;
+	uint32_t r2t_sn = 0;
+	ASSERT_NO_FATAL_FAILURE(take_r2ts(c, itt, &open, 300, &r2t_sn));
+	ASSERT_EQ(open.size(), 4u) << "R2Ts outstanding at once";
+	std::vector<bool> covered(kLen / kPiece, false);
+	for (uint32_t i = 0; i < kImm / kPiece; i++)
+		covered[i] = true;
+	int max_open = int(open.size());
+	int r2ts_total = int(open.size());
+	Pdu status;
+	bool done = false;
+	while (!done) {
+		ASSERT_FALSE(open.empty()) << "no R2T outstanding and no status";
+		// One PDU for each open R2T, round robin.
+		std::vector<OpenR2t> still;
+		for (OpenR2t &o : open) {
+			EXPECT_EQ(o.len, 65536u);
+			uint32_t n = std::min(kPiece, o.len - o.sent);
+			bool final = o.sent + n == o.len;
+			Pdu d = data_out_pdu(c, itt, o.ttt, o.data_sn++, o.off + o.sent, data, n, final);
+			ASSERT_TRUE(c.send_pdu(d));
+			for (uint32_t k = 0; k < n / kPiece; k++)
+				covered[(o.off + o.sent) / kPiece + k] = true;
+			o.sent += n;
+			if (!final)
+				still.push_back(o);
+		}
+		open = still;
+		// Completed R2Ts make room for new ones (or the status comes).
+		for (;;) {
+			Pdu p;
+			Rx rx = c.recv_pdu(&p, open.empty() ? 5000 : 300);
+			if (rx == Rx::kTimeout)
+				break;
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			if (p.opcode() == 0x21) {
+				status = p;
+				done = true;
+				break;
+			}
+			ASSERT_EQ(p.opcode(), 0x31) << "opcode 0x" << std::hex << int(p.opcode());
+			EXPECT_EQ(be32(p.bhs + 36), r2t_sn++) << "R2TSN";
+			open.push_back({p.ttt(), be32(p.bhs + 40), be32(p.bhs + 44)});
+			r2ts_total++;
+			max_open = std::max(max_open, int(open.size()));
+		}
+	}
+	EXPECT_EQ(status.itt(), itt);
+	EXPECT_EQ(status.bhs[3], 0) << "status";
+	EXPECT_EQ(max_open, 4) << "more R2Ts outstanding than MaxOutstandingR2T";
+	EXPECT_EQ(r2ts_total, int((kLen - kImm) / 65536));
+	EXPECT_TRUE(open.empty());
+	for (size_t i = 0; i < covered.size(); i++)
+		EXPECT_TRUE(covered[i]) << "piece " << i << " never sent";
+	ScsiResult r = c.scsi(read10(200, uint16_t(kLen / 512)), kLen, {});
+	ASSERT_TRUE(r.ok) << r.error;
+	EXPECT_EQ(r.status, 0);
+	EXPECT_TRUE(r.data == data) << "read back differs";
+	// The ordinary exchange (one R2T answered at a time) still works in this session.
+	std::vector<uint8_t> more = pattern(300 * 1024, 12);
+	ScsiResult w = c.scsi(write10(4000, uint16_t(more.size() / 512)), 0, more);
+	ASSERT_TRUE(w.ok) << w.error;
+	EXPECT_EQ(w.status, 0) << w.describe();
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// A Data-Out whose TTT is no outstanding R2T of the task (an earlier, completed one, or one
+// never sent) is rejected (Invalid PDU field) and its data ignored; one with the TTT of an
+// R2T it does not fit (offset of another R2T) is rejected as a protocol error; the right ones
+// then complete the command with the right data.
+TEST_F(IscsiE2eR2t, DataOutWithWrongTttIsRejected) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login_r2t(c));
+	const uint32_t kLen = 65536 * 3, kImm = 65536;
+	std::vector<uint8_t> data = pattern(kLen, 21);
+	std::vector<uint8_t> junk(kLen, 0xee);
+	uint32_t itt = send_write(c, 500, data, kImm);
+	std::vector<OpenR2t> open;
+	uint32_t r2t_sn = 0;
+	ASSERT_NO_FATAL_FAILURE(take_r2ts(c, itt, &open, 300, &r2t_sn));
+	ASSERT_EQ(open.size(), 2u);
+	// A TTT no R2T carried.
+	uint32_t bogus = open[0].ttt ^ open[1].ttt ^ 0x5a5a0000u;
+	Pdu d = data_out_pdu(c, itt, bogus, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, d));
+	// The reserved TTT: unsolicited data, not allowed with InitialR2T=Yes.
+	d = data_out_pdu(c, itt, kRsvd, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// R2T 1's TTT with R2T 0's offset.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[0].off, junk, 4096, false);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// F set before the R2T's sequence is complete.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[1].off, junk, 4096, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, d));
+	// R2T 0 answered in full: its TTT is no longer valid.
+	d = data_out_pdu(c, itt, open[0].ttt, 0, open[0].off, data, 65536, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	Pdu late = data_out_pdu(c, itt, open[0].ttt, 1, open[0].off, junk, 4096, true);
+	ASSERT_TRUE(c.send_pdu(late));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, late));
+	// R2T 1 answered: status GOOD.
+	d = data_out_pdu(c, itt, open[1].ttt, 0, open[1].off, data, 65536, true);
+	ASSERT_TRUE(c.send_pdu(d));
+	Pdu s;
+	ASSERT_EQ(c.recv_pdu(&s, 3000), Rx::kOk);
+	ASSERT_EQ(s.opcode(), 0x21);
+	EXPECT_EQ(s.itt(), itt);
+	EXPECT_EQ(s.bhs[3], 0);
+	ScsiResult r = c.scsi(read10(500, uint16_t(kLen / 512)), kLen, {});
+	ASSERT_TRUE(r.ok) << r.error;
+	EXPECT_TRUE(r.data == data) << "rejected Data-Out reached the buffer";
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
 TEST_F(IscsiE2e, NopOutPingEchoesData) {
 	Initiator c;
 	ASSERT_NO_FATAL_FAILURE(login(c));
@@ -1148,6 +1344,330 @@ TEST_F(IscsiE2e, DiscoverySendTargetsAll) {
 	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, s));
 	std::string why;
 	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// ---------------------------------------------------------------- SendTargets, many targets
+
+// A Text Request (RFC 7143 11.10).
+Pdu text_request(Initiator &c, uint32_t itt, uint32_t ttt, const std::string &data,
+		 bool cont = false) {
+	Pdu t = make_pdu(0x04, cont ? 0x40 : 0x80);
+	put32(t.bhs + 16, itt);
+	put32(t.bhs + 20, ttt);
+	put32(t.bhs + 24, c.take_cmd_sn());
+	put32(t.bhs + 28, c.exp_stat_sn());
+	t.data.assign(data.begin(), data.end());
+	return t;
+}
+
+// 700 more targets, each with a TPG on two portals (the fixture's and a second port): a
+// SendTargets answer of about 90 KB, several times the initiator's MaxRecvDataSegmentLength
+// (32768 in the discovery login) and more than the 64 KiB the answer was once cut to.
+class IscsiE2eMany : public IscsiE2e {
+  protected:
+	static constexpr int kTargets = 700;
+	static std::string iqn(int i) {
+		char b[96];
+		snprintf(b, sizeof(b), "iqn.2003-01.org.linux-iscsi.e2e:many-targets.t%04d.padding", i);
+		return b;
+	}
+	void SetUp() override {
+		IscsiE2e::SetUp();
+		if (HasFatalFailure())
+			return;
+		for (int attempt = 0; attempt < 5 && !port2_np_; attempt++) {
+			port2_ = free_port();
+			ASSERT_NE(port2_, 0);
+			std::string np = TP + "/np/127.0.0.1:" + std::to_string(port2_);
+			port2_np_ = hostcfs_mkdir(np) == 0;
+			if (port2_np_)
+				made_.push_back(np);
+		}
+		ASSERT_TRUE(port2_np_);
+		for (int i = 0; i < kTargets; i++) {
+			std::string w = "target/iscsi/" + iqn(i), tp = w + "/tpgt_1";
+			ASSERT_EQ(hostcfs_mkdir(w), 0) << w;
+			made_.push_back(w);
+			ASSERT_EQ(hostcfs_mkdir(tp), 0);
+			made_.push_back(tp);
+			for (uint16_t port : {port_, port2_}) {
+				std::string np = tp + "/np/127.0.0.1:" + std::to_string(port);
+				ASSERT_EQ(hostcfs_mkdir(np), 0) << np;
+				made_.push_back(np);
+			}
+			ASSERT_EQ(hostcfs_write(tp + "/enable", "1\n"), 0);
+		}
+	}
+	void TearDown() override {
+		for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+			if (it->size() > 7 && it->compare(it->size() - 7, 7, "/tpgt_1") == 0) {
+				EXPECT_EQ(hostcfs_write(*it + "/enable", "0\n"), 0);
+			}
+			EXPECT_EQ(hostcfs_rmdir(*it), 0) << *it;
+		}
+		IscsiE2e::TearDown();
+	}
+
+	// Sends SendTargets=All and follows the continuation (RFC 7143 10.11: each Text Response
+	// with C=1 has F=0 and a TTT, answered by an empty Text Request with that TTT); the whole
+	// text in *text, the number of Text Responses in *pdus.
+	void send_targets(Initiator &c, std::vector<uint8_t> *text, int *pdus) {
+		uint32_t itt = c.next_itt();
+		Pdu t = text_request(c, itt, kRsvd, key_text({{"SendTargets", "All"}}));
+		*pdus = 0;
+		text->clear();
+		for (;;) {
+			ASSERT_TRUE(c.send_pdu(t));
+			Pdu r;
+			Rx rx = c.recv_pdu(&r, 5000);
+			ASSERT_EQ(rx, Rx::kOk) << rx_name(rx);
+			ASSERT_EQ(r.opcode(), 0x24);
+			ASSERT_EQ(r.itt(), itt);
+			(*pdus)++;
+			EXPECT_LE(r.data.size(), 32768u) << "beyond the initiator's MaxRecvDataSegmentLength";
+			text->insert(text->end(), r.data.begin(), r.data.end());
+			if (r.flags() & 0x40) {
+				EXPECT_EQ(r.flags() & 0x80, 0) << "C=1 with F=1";
+				EXPECT_NE(r.ttt(), kRsvd) << "C=1 without a TTT";
+				t = text_request(c, itt, r.ttt(), "");
+				continue;
+			}
+			EXPECT_EQ(r.flags() & 0x80, 0x80) << "the last piece has F=1";
+			EXPECT_EQ(r.ttt(), kRsvd);
+			return;
+		}
+	}
+
+	// The targets and their addresses in a SendTargets text, in order.
+	static std::vector<std::pair<std::string, std::vector<std::string>>> targets_of(
+	    const std::vector<uint8_t> &text) {
+		std::vector<std::pair<std::string, std::vector<std::string>>> out;
+		size_t i = 0;
+		while (i < text.size()) {
+			size_t start = i;
+			while (i < text.size() && text[i] != 0)
+				i++;
+			std::string kv(reinterpret_cast<const char *>(text.data()) + start, i - start);
+			i++;
+			if (kv.rfind("TargetName=", 0) == 0)
+				out.push_back({kv.substr(11), {}});
+			else if (kv.rfind("TargetAddress=", 0) == 0 && !out.empty())
+				out.back().second.push_back(kv.substr(14));
+			else
+				out.push_back({"<bad record: " + kv + ">", {}});
+		}
+		return out;
+	}
+
+	uint16_t port2_ = 0;
+	bool port2_np_ = false;
+	std::vector<std::string> made_;
+};
+
+// The whole answer arrives over several Text Responses, every target with both addresses, no
+// record cut, the text ends with a NUL.
+TEST_F(IscsiE2eMany, SendTargetsLargerThanOnePduIsContinued) {
+	Initiator c;
+	LoginOpts o;
+	o.discovery = true;
+	ASSERT_NO_FATAL_FAILURE(login(c, o));
+	std::vector<uint8_t> text;
+	int pdus = 0;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &text, &pdus));
+	EXPECT_GT(text.size(), 65536u);
+	EXPECT_GE(pdus, 3);
+	ASSERT_FALSE(text.empty());
+	EXPECT_EQ(text.back(), 0) << "the last record has its NUL";
+	auto targets = targets_of(text);
+	ASSERT_EQ(targets.size(), size_t(kTargets + 1));
+	std::string a1 = "127.0.0.1:" + std::to_string(port_) + ",1";
+	std::string a2 = "127.0.0.1:" + std::to_string(port2_) + ",1";
+	int seen = 0;
+	for (auto &[name, addrs] : targets) {
+		if (name == kTargetIqn)
+			continue;
+		EXPECT_EQ(name, iqn(seen)) << "target " << seen;
+		EXPECT_EQ(addrs, (std::vector<std::string>{a1, a2})) << name;
+		seen++;
+	}
+	EXPECT_EQ(seen, kTargets);
+	// Again, in the same session: the same text.
+	std::vector<uint8_t> again;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &again, &pdus));
+	EXPECT_TRUE(again == text);
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// RFC 7143 10.10/11.10.4: a Text Request with a TTT that is not the one of the exchange's
+// last Text Response is rejected; TTT 0xffffffff restarts the exchange from the beginning;
+// a request sent in two pieces (C=1) is answered with an empty F=0 response first.
+TEST_F(IscsiE2eMany, TextContinuationRules) {
+	Initiator c;
+	LoginOpts o;
+	o.discovery = true;
+	ASSERT_NO_FATAL_FAILURE(login(c, o));
+	uint32_t itt = c.next_itt();
+	Pdu t = text_request(c, itt, kRsvd, key_text({{"SendTargets", "All"}}));
+	ASSERT_TRUE(c.send_pdu(t));
+	Pdu first;
+	ASSERT_EQ(c.recv_pdu(&first, 5000), Rx::kOk);
+	ASSERT_EQ(first.opcode(), 0x24);
+	ASSERT_EQ(first.flags() & 0xc0, 0x40);
+	// A TTT the target never gave.
+	Pdu bad = text_request(c, itt, first.ttt() ^ 0x01000000u, "");
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, bad));
+	// The exchange was dropped: its TTT no longer continues it.
+	Pdu stale = text_request(c, itt, first.ttt(), "");
+	ASSERT_TRUE(c.send_pdu(stale));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, stale));
+	// A new request (TTT 0xffffffff) starts from the first piece again.
+	uint32_t itt2 = c.next_itt();
+	t = text_request(c, itt2, kRsvd, key_text({{"SendTargets", "All"}}));
+	ASSERT_TRUE(c.send_pdu(t));
+	Pdu r;
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt2);
+	EXPECT_EQ(r.data, first.data);
+	// The right TTT but another ITT.
+	bad = text_request(c, c.next_itt(), r.ttt(), "");
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x09, bad));
+	// A request in two pieces: "SendTar" (C=1), then "gets=All\0".
+	uint32_t itt3 = c.next_itt();
+	t = text_request(c, itt3, kRsvd, "SendTar", true);
+	ASSERT_TRUE(c.send_pdu(t));
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt3);
+	EXPECT_EQ(r.flags() & 0xc0, 0) << "F=0, C=0: asks for the rest of the request";
+	EXPECT_NE(r.ttt(), kRsvd);
+	EXPECT_TRUE(r.data.empty());
+	std::string rest = "gets=All";
+	rest.push_back('\0');
+	t = text_request(c, itt3, r.ttt(), rest);
+	ASSERT_TRUE(c.send_pdu(t));
+	ASSERT_EQ(c.recv_pdu(&r, 5000), Rx::kOk);
+	ASSERT_EQ(r.opcode(), 0x24);
+	EXPECT_EQ(r.itt(), itt3);
+	EXPECT_EQ(r.data, first.data) << "the joined request is SendTargets=All";
+	// C=1 together with F=1 is a protocol error.
+	bad = text_request(c, c.next_itt(), kRsvd, "SendTargets=All", true);
+	bad.bhs[1] |= 0x80;
+	ASSERT_TRUE(c.send_pdu(bad));
+	ASSERT_NO_FATAL_FAILURE(expect_reject(c, 0x04, bad));
+	// The session goes on.
+	std::vector<uint8_t> text;
+	int pdus = 0;
+	ASSERT_NO_FATAL_FAILURE(send_targets(c, &text, &pdus));
+	EXPECT_EQ(targets_of(text).size(), size_t(kTargets + 1));
+	std::string why;
+	EXPECT_EQ(c.logout(&why), 0) << why;
+}
+
+// An answer larger than the room given ends at a whole target: what was written is exactly
+// whole TargetName + TargetAddress records, written < needed, and needed is the same as with
+// room for everything.
+TEST_F(IscsiE2eMany, SendTargetsTruncatesAtAWholeTarget) {
+	using namespace lio;
+	using namespace lio::fabrics::iscsi;
+	std::vector<uint8_t> all(256 * 1024);
+	SendTargetsSize full = format_send_targets(StrView(), str_view("127.0.0.1"),
+						   MutableBytes(all.data(), all.size()));
+	ASSERT_EQ(full.written, full.needed);
+	all.resize(full.written);
+	auto every = targets_of(all);
+	ASSERT_EQ(every.size(), size_t(kTargets + 1));
+	SendTargetsSize measured = format_send_targets(StrView(), str_view("127.0.0.1"), MutableBytes());
+	EXPECT_EQ(measured.written, 0u);
+	EXPECT_EQ(measured.needed, full.needed);
+	for (size_t room : {size_t(1), size_t(100), size_t(4096), size_t(65536), full.needed - 1}) {
+		std::vector<uint8_t> buf(room, 0xcc);
+		SendTargetsSize st = format_send_targets(StrView(), str_view("127.0.0.1"),
+							 MutableBytes(buf.data(), buf.size()));
+		EXPECT_EQ(st.needed, full.needed) << room;
+		EXPECT_LT(st.written, st.needed) << room;
+		ASSERT_LE(st.written, room);
+		// The text is a prefix of the whole answer that ends at a target boundary.
+		EXPECT_TRUE(std::equal(buf.begin(), buf.begin() + st.written, all.begin())) << room;
+		buf.resize(st.written);
+		auto got = targets_of(buf);
+		for (size_t k = 0; k < got.size(); k++)
+			EXPECT_EQ(got[k], every[k]) << "room " << room << " target " << k;
+		// The next target would not have fitted.
+		size_t next_len = 0;
+		if (got.size() < every.size()) {
+			next_len = every[got.size()].first.size() + 12;
+			for (auto &a : every[got.size()].second)
+				next_len += a.size() + 15;
+		}
+		EXPECT_GT(st.written + next_len, room) << room;
+	}
+}
+
+// ---------------------------------------------------------------- cmdsn_depth of an ACL
+
+class IscsiE2eAcl : public IscsiE2e {
+  protected:
+	const std::string A = TP + "/acls/" + kInitiatorIqn;
+	void SetUp() override {
+		IscsiE2e::SetUp();
+		if (HasFatalFailure())
+			return;
+		ASSERT_EQ(hostcfs_mkdir(A), 0);
+		ASSERT_EQ(hostcfs_mkdir(A + "/lun_0"), 0);
+		ASSERT_EQ(hostcfs_symlink(TP + "/lun/lun_0", A + "/lun_0/m"), 0);
+	}
+	void TearDown() override {
+		if (hostcfs_exists(A + "/lun_0/m")) {
+			EXPECT_EQ(hostcfs_unlink(A + "/lun_0/m"), 0);
+		}
+		if (hostcfs_exists(A + "/lun_0")) {
+			EXPECT_EQ(hostcfs_rmdir(A + "/lun_0"), 0);
+		}
+		if (hostcfs_exists(A)) {
+			EXPECT_EQ(hostcfs_rmdir(A), 0);
+		}
+		IscsiE2e::TearDown();
+	}
+};
+
+// A new acls/<x>/cmdsn_depth ends that initiator's session (LIO's
+// core_tpg_set_initiator_node_queue_depth) so that the next login gets the new CmdSN window;
+// writing the same value, and the sessions of other initiators, are left alone.
+TEST_F(IscsiE2eAcl, CmdsnDepthChangeEndsTheAclSession) {
+	Initiator c;
+	ASSERT_NO_FATAL_FAILURE(login(c));
+	EXPECT_EQ(c.max_cmd_sn() - c.exp_cmd_sn(), 63u); // the ACL's cmdsn_depth 64
+	Initiator other;
+	LoginOpts oo;
+	oo.initiator = "iqn.2004-10.com.ubuntu:01:e2e0other0002";
+	ASSERT_NO_FATAL_FAILURE(login(other, oo)); // demo mode: no ACL of its own
+	ASSERT_EQ(hostcfs_write(A + "/cmdsn_depth", "64\n"), 0);
+	ScsiResult t = c.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(t.ok) << "the same value ended the session: " << t.error;
+	kabi_host_log_clear();
+	ASSERT_EQ(hostcfs_write(A + "/cmdsn_depth", "16\n"), 0);
+	int said = 0;
+	for (const std::string &l : kabi_host_log_take())
+		said += l.find("cmdsn_depth 16: ending") != std::string::npos;
+	EXPECT_EQ(said, 1) << "one log line for the ended session";
+	std::string why;
+	EXPECT_TRUE(c.expect_closed(3000, &why)) << why;
+	EXPECT_EQ(read(A + "/cmdsn_depth"), "16\n");
+	// The other initiator's session goes on.
+	t = other.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(t.ok) << t.error;
+	EXPECT_EQ(t.status, 0);
+	EXPECT_EQ(other.max_cmd_sn() - other.exp_cmd_sn(), 63u);
+	// The next login has the new window.
+	Initiator again;
+	ASSERT_NO_FATAL_FAILURE(login(again));
+	EXPECT_EQ(again.max_cmd_sn() - again.exp_cmd_sn(), 15u);
+	EXPECT_EQ(again.logout(&why), 0) << why;
+	EXPECT_EQ(other.logout(&why), 0) << why;
 }
 
 TEST_F(IscsiE2e, LogoutClosesTheConnection) {
