@@ -143,11 +143,11 @@ else
 	missing=$(grep -vE '^(#|$)' "$PASSED_LIST" | sort -u | comm -23 - <(sort -u $OUT/iscsi-test-cu.passed-names))
 	# Not there yet, and said so in README's support matrix (issue 6): EXTENDED COPY / RECEIVE
 	# COPY RESULTS and PERSISTENT RESERVE IN/OUT answer INVALID OPERATION CODE, which libiscsi
-	# counts as a "not implemented" pass. Inquiry.BlockLimits passes here too but prints a skip
-	# line: our Block Limits VPD page is the full SBC-3 page (length 0x3c) also without thin
-	# provisioning, so libiscsi goes on to its provisioning checks and skips them (LBPME=0);
-	# stock sends the short SBC-2 page (0x10) then and the test ends before. Every other
-	# stock-exercised test must pass here exercising its feature.
+	# counts as a "not implemented" pass. Inquiry.BlockLimits: without thin provisioning it
+	# passes here with a skip line (our Block Limits VPD page is the full SBC-3 page, so
+	# libiscsi goes on to its provisioning checks and skips them with LBPME=0; stock sends the
+	# short SBC-2 page then and the test ends before); with emulate_tpu=1, as set above, it is
+	# exercised. Every other stock-exercised test must pass here exercising its feature.
 	KNOWN_MISSING='^(ExtendedCopy\.|ReceiveCopyResults\.|Prin|Prout|Inquiry\.BlockLimits$)'
 	known=$(printf '%s\n' "$missing" | grep -E "$KNOWN_MISSING")
 	echo "    stock-exercised tests not exercised here, known (issue 6 and BlockLimits): $(echo $known)"
