@@ -3,4 +3,4 @@
 lio-scsi-objs := core/scsi/sense.o core/scsi/opcode_table.o core/scsi/spc.o \
 	core/scsi/spc_rsoc.o core/scsi/spc_reserve.o core/scsi/sbc.o core/scsi/sbc_lbp.o \
 	core/scsi/sbc_compare.o core/scsi/nexus.o \
-	core/scsi/pi.o
+	core/scsi/pi.o core/scsi/sbc_pi.o
