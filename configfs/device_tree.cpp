@@ -239,8 +239,8 @@ class AttribNode final : public DeviceSubNode {
 	}
 
 	// ---- T10-PI ----
-	// pi_prot_type: 0..3; 2 is refused as LIO does (the 32-byte CDBs type 2 needs are not
-	// implemented); a value set on hardware PI (hw_pi_prot_type) is ignored; backends without
+	// pi_prot_type: 0..3 (LIO refuses 2 with ENOSYS; we take it: the engine has the 32-byte
+	// CDBs type 2 needs); a value set on hardware PI (hw_pi_prot_type) is ignored; backends without
 	// protection information take 0 only (ENOSYS); otherwise the device must be enabled
 	// (ENODEV) and not exported (EINVAL). 0 -> n makes the backend's PI storage
 	// (formatted where new), n -> 0 releases it; pi_prot_verify follows the type.
@@ -250,10 +250,6 @@ class AttribNode final : public DeviceSubNode {
 		if (v > 3) {
 			log_refusal(attr, "must be 0, 1, 2 or 3");
 			return refuse(KABI_EINVAL);
-		}
-		if (v == 2) {
-			log_refusal(attr, "DIF type 2 protection is not supported");
-			return refuse(KABI_ENOSYS);
 		}
 		if (a.hw_pi_prot_type) {
 			log_warn("%s/%s: DIF protection enabled on underlying hardware, ignoring "

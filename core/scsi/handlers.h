@@ -166,6 +166,10 @@ bool pi_path(ExecContext &ctx, u8 protect);
 Result<void> pi_read(ExecContext &ctx, u64 lba, u32 len, u8 protect);
 Result<void> pi_write(ExecContext &ctx, u64 lba, u32 len, u8 protect, bool fua, bool compare);
 Result<void> pi_verify(ExecContext &ctx, u64 lba, u32 blocks, u8 protect, u8 bytchk);
+Result<void> handle_read32(ExecContext &ctx);
+Result<void> handle_write32(ExecContext &ctx);
+Result<void> handle_verify32(ExecContext &ctx);
+Result<void> handle_write_and_verify32(ExecContext &ctx);
 
 // spc.cpp
 Result<void> handle_test_unit_ready(ExecContext &ctx);

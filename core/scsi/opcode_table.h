@@ -64,10 +64,13 @@ enum OpFlag : u16 {
 	// Byte 1 bits 7:5 (SCSI-2's LUN field) are ignored, not refused: Linux fills them in
 	// when it probes a LUN of a target without LUN 0 (INQUIRY). Not reported by RSOC.
 	kOpLegacyLunField = 1 << 7,
+	// With kOpServiceAction: a variable-length CDB (0x7F), whose SERVICE ACTION is bytes 8-9
+	// (SPC-4 4.2.4) and whose CONTROL byte is byte 1.
+	kOpVariableLength = 1 << 8,
 };
 
 struct OpcodeRow {
-	static constexpr usize kMaxUsage = 16;
+	static constexpr usize kMaxUsage = 32;
 
 	u8 opcode;
 	u8 service_action;   // meaningful in sa_rows only

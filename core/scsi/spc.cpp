@@ -205,10 +205,11 @@ Result<void> inquiry_vpd(ExecContext &ctx, Response &r, u8 page) {
 		end = vpd_device_identification(ctx, r);
 		break;
 	case 0x86: // Extended INQUIRY Data
-		// T10-PI: SPT 011b (types 1 and 3), GRD_CHK, REF_CHK for type 1 (the application
-		// tag is never checked: APP_CHK 0).
+		// T10-PI: SPT 111b (types 1, 2 and 3); GRD_CHK always, REF_CHK for types 1 and 2,
+		// APP_CHK for type 2 (the 32-byte CDBs carry the expected application tag).
 		if (a.pi_prot_type)
-			r.put(4, static_cast<u8>(0x18 | (a.pi_prot_type == 1 ? 0x05 : 0x04)));
+			r.put(4, static_cast<u8>(0x38 | 0x04 | (a.pi_prot_type != 3 ? 0x01 : 0) |
+						 (a.pi_prot_type == 2 ? 0x02 : 0)));
 		r.put(5, 0x07); // HEADSUP, ORDSUP, SIMPSUP
 		if (a.emulate_write_cache)
 			r.put(6, 0x01); // V_SUP

@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-run-args: --timeout 1800
 #
-# T10-PI (DIF types 1 and 3) on fileio and ramdisk:
-#  (a) configfs rules: pi_prot_type before enable (ENODEV), 2 (ENOSYS), 4 (EINVAL), on an
+# T10-PI (DIF types 1, 2 and 3) on fileio and ramdisk:
+#  (a) configfs rules: pi_prot_type before enable (ENODEV), 4 (EINVAL), on an
 #      exported device (EINVAL); 1 makes fileio's "<file>.protection" side file, formatted
 #      (all 0xff); pi_prot_format=1; pi_prot_verify follows the type;
 #  (b) through tcm_loop with sg3_utils: INQUIRY Protect, VPD 0x86 SPT/GRD_CHK/REF_CHK,
 #      READ CAPACITY(16) prot_en/p_type; WRITE with WRPROTECT=0 then READ with RDPROTECT=1
 #      returning the generated tuple (CRC-16 T10-DIF guard, ref tag = LBA); WRITE with
 #      WRPROTECT=1: a good tuple stored, a bad guard / bad ref tag refused with ABORTED
-#      COMMAND 10/01 / 10/03 (type 3: the ref tag not checked);
+#      COMMAND 10/01 / 10/03 (type 3: the ref tag not checked); a type-2 LU through
+#      WRITE(32)/READ(32) (reference tags from the CDB's EILBRT, RDPROTECT on READ(10) refused);
 #  (c) how Linux's sd sees a type-1 LU (dmesg), ext4 and fio verify on it, then VERIFY(16)
 #      with VRPROTECT=1 over what they wrote (every tuple matches its block);
 #  (d) the LUs over iSCSI to libiscsi: iscsi-test-cu's protection tests pass on each LU;
@@ -71,7 +72,9 @@ targetcli_batch "targetcli: fileio f1 64M, ramdisks r1 and r3 32M" <<EOT
 /backstores/fileio create f1 $IMG 64M write_back=false
 /backstores/ramdisk create r1 32M
 /backstores/ramdisk create r3 32M
+/backstores/ramdisk create r2 32M
 EOT
+R2=$(ls -d $T/core/rd_mcp_*/r2 | head -1)
 F1=$(ls -d $T/core/fileio_*/f1 | head -1)
 R1=$(ls -d $T/core/rd_mcp_*/r1 | head -1)
 R3=$(ls -d $T/core/rd_mcp_*/r3 | head -1)
@@ -80,7 +83,6 @@ H=${R1%/r1}
 mkdir $H/unenabled
 check_refused "pi_prot_type=1 before enable" ENODEV $H/unenabled/attrib/pi_prot_type 1
 rmdir $H/unenabled
-check_refused "pi_prot_type=2" ENOSYS $F1/attrib/pi_prot_type 2
 check_refused "pi_prot_type=4" EINVAL $F1/attrib/pi_prot_type 4
 check_refused "pi_prot_format=1 with pi_prot_type 0" ENODEV $F1/attrib/pi_prot_format 1
 check "fileio pi_prot_type=1" cfs_write $F1/attrib/pi_prot_type 1
@@ -93,8 +95,9 @@ check_eq "pi_prot_format reads 0" 0 "$(cat $F1/attrib/pi_prot_format)"
 targetcli_batch "targetcli: set attribute pi_prot_type on the ramdisks" <<EOT
 /backstores/ramdisk/r1 set attribute pi_prot_type=1
 /backstores/ramdisk/r3 set attribute pi_prot_type=3
+/backstores/ramdisk/r2 set attribute pi_prot_type=2
 EOT
-check_eq "r1/r3 pi_prot_type" "1 3" "$(cat $R1/attrib/pi_prot_type) $(cat $R3/attrib/pi_prot_type)"
+check_eq "r1/r3/r2 pi_prot_type" "1 3 2" "$(cat $R1/attrib/pi_prot_type) $(cat $R3/attrib/pi_prot_type) $(cat $R2/attrib/pi_prot_type)"
 
 # ---------------------------------------------------------------- (b) tcm_loop, sg3_utils
 guest_log "(b) tcm_loop LUNs, sg3_utils"
@@ -103,11 +106,12 @@ targetcli_batch "targetcli: loopback with f1, r1, r3" <<EOT
 /loopback/$WWN/luns create /backstores/fileio/f1
 /loopback/$WWN/luns create /backstores/ramdisk/r1
 /loopback/$WWN/luns create /backstores/ramdisk/r3
+/loopback/$WWN/luns create /backstores/ramdisk/r2
 EOT
 check_refused "pi_prot_type while exported" EINVAL $F1/attrib/pi_prot_type 0
 LH=$(loop_host)
 sleep 1
-for l in 0 1 2; do
+for l in 0 1 2 3; do
 	SG[$l]=$(devnode "$(sg_of $LH:0:1:$l)" c)
 	SD[$l]=$(devnode "$(sd_of $LH:0:1:$l)" b)
 	clear_ua ${SG[$l]} >/dev/null
@@ -119,7 +123,7 @@ for l in 0 1 2; do
 	sg=${SG[$l]}
 	check_match "lun $l: INQUIRY Protect=1" "Protect=1" "$(sg_inq $sg 2>&1)"
 	chk=$([ $type = 1 ] && echo "GRD_CHK=1 APP_CHK=0 REF_CHK=1" || echo "GRD_CHK=1 APP_CHK=0 REF_CHK=0")
-	check_match "lun $l: VPD 0x86 SPT=3 $chk" "SPT=3 $chk" "$(sg_vpd -p ei $sg 2>&1)"
+	check_match "lun $l: VPD 0x86 SPT=7 $chk" "SPT=7 $chk" "$(sg_vpd -p ei $sg 2>&1)"
 	check_match "lun $l: READ CAPACITY(16) prot_en=1, p_type=$((type - 1))" "prot_en=1, p_type=$((type - 1))" "$(sg_readcap -l $sg 2>&1)"
 	# WRPROTECT=0 at LBA 100, read back with RDPROTECT=1: the generated tuple.
 	pi block 7 $W/blk
@@ -147,6 +151,24 @@ for l in 0 1 2; do
 	o=$(sg_raw -r 520 $sg 28 e0 00 00 00 64 00 00 01 00 2>&1)
 	check_match "lun $l: RDPROTECT=7 is INVALID FIELD IN CDB" "Invalid field in cdb" "$o"
 done
+
+# Type 2 (lun 3): the 32-byte CDBs. cdb32 SA B10 LBA EILBRT: the hex bytes of one.
+cdb32() { printf '7f 00 00 00 00 00 00 18 00 %02x %02x 00 %s %s 00 00 00 00 00 00 00 01' $1 $2 \
+	"$(printf '%016x' $3 | sed 's/../& /g')" "$(printf '%08x' $4 | sed 's/../& /g')"; }
+sg=${SG[3]}
+check_match "lun 3: READ CAPACITY(16) prot_en=1, p_type=1 (type 2)" "prot_en=1, p_type=1" "$(sg_readcap -l $sg 2>&1)"
+check_match "lun 3: VPD 0x86 GRD_CHK=1 APP_CHK=1 REF_CHK=1" "SPT=7 GRD_CHK=1 APP_CHK=1 REF_CHK=1" "$(sg_vpd -p ei $sg 2>&1)"
+pi unit 9 5000 0 $W/good2
+check "lun 3: WRITE(32) WRPROTECT=1, ref tag = EILBRT 5000" sg_raw -s 520 -i $W/good2 $sg $(cdb32 0x0b 0x20 300 5000)
+rm -f $W/out
+check "lun 3: READ(32) RDPROTECT=1 with EILBRT 5000" sg_raw -r 520 -o $W/out $sg $(cdb32 0x09 0x20 300 5000)
+check_eq "lun 3: the tuple as written" "$(od -An -tx1 $W/good2 | tail -1)" "$(od -An -tx1 $W/out 2>/dev/null | tail -1)"
+o=$(sg_raw -r 520 $sg $(cdb32 0x09 0x20 300 300) 2>&1)
+check_match "lun 3: READ(32) with another EILBRT: reference tag check failed" "[Rr]eference tag check failed" "$o"
+o=$(sg_raw -r 520 $sg 28 20 00 00 01 2c 00 00 01 00 2>&1)
+check_match "lun 3: READ(10) RDPROTECT=1 on type 2: INVALID FIELD IN CDB" "Invalid field in cdb" "$o"
+o=$(sg_raw -r 520 ${SG[0]} $(cdb32 0x09 0x20 300 5000) 2>&1)
+check_match "lun 0 (type 1): READ(32) is an invalid opcode" "Invalid command operation code" "$o"
 
 # ---------------------------------------------------------------- (c) sd, ext4, fio
 guest_log "(c) Linux sd on a type-1 LU, ext4, fio verify"
@@ -182,13 +204,14 @@ targetcli_batch "targetcli: iSCSI target with f1, r1, r3" <<EOT
 /iscsi/$IQN/tpg1/luns create /backstores/fileio/f1
 /iscsi/$IQN/tpg1/luns create /backstores/ramdisk/r1
 /iscsi/$IQN/tpg1/luns create /backstores/ramdisk/r3
+/iscsi/$IQN/tpg1/luns create /backstores/ramdisk/r2
 /iscsi/$IQN/tpg1 set attribute generate_node_acls=1 cache_dynamic_acls=1 demo_mode_write_protect=0 authentication=0
 EOT
 for i in $(seq 1 50); do ss -Htln 'sport = :3260' | grep -q . && break; sleep 0.1; done
 TESTS=$(iscsi-test-cu --list 2>/dev/null | grep '^SCSI\.' | grep -E 'Protect' )
 echo "    $(echo $TESTS | wc -w) tests: $(echo $TESTS)"
 check "iscsi-test-cu lists protection tests" test -n "$TESTS"
-for lun in 0 1 2; do
+for lun in 0 1 2 3; do
 	URL=iscsi://127.0.0.1/$IQN/$lun
 	np=0 nf=0 ns=0
 	for t in $TESTS; do
@@ -223,6 +246,8 @@ F1=$(ls -d $T/core/fileio_*/f1 | head -1)
 R3=$(ls -d $T/core/rd_mcp_*/r3 | head -1)
 check_eq "restored f1 pi_prot_type" 1 "$(cat $F1/attrib/pi_prot_type 2>/dev/null)"
 check_eq "restored r3 pi_prot_type" 3 "$(cat $R3/attrib/pi_prot_type 2>/dev/null)"
+R2=$(ls -d $T/core/rd_mcp_*/r2 | head -1)
+check_eq "restored r2 pi_prot_type" 2 "$(cat $R2/attrib/pi_prot_type 2>/dev/null)"
 LH=$(loop_host)
 sleep 1
 sg0=$(devnode "$(sg_of $LH:0:1:0)" c)

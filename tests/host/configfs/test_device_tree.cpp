@@ -375,7 +375,6 @@ TEST_F(DeviceTree, AttribWrites) {
 	write_expect(a + "alua_support", "0", -KABI_ENOSYS);
 	write_expect(a + "alua_support", "1", 0);
 	write_expect(a + "pgr_support", "0", -KABI_ENOSYS);
-	write_expect(a + "pi_prot_type", "2", -KABI_ENOSYS);
 	write_expect(a + "pi_prot_type", "4", -KABI_EINVAL);
 	write_expect(a + "pi_prot_format", "1", -KABI_ENODEV); // no type yet
 	write_expect(a + "pi_prot_format", "0", 0);

@@ -179,7 +179,7 @@ TEST(SbcPi, ReportsProtection) {
 		EXPECT_EQ(inq.at(5) & 0x01, 0x01) << "PROTECT";
 		Exec vpd(lu, cdb6(0x12, 1, 0x86, 0, 64), 64);
 		ASSERT_TRUE(vpd.good());
-		EXPECT_EQ(vpd.at(4), type == 1 ? 0x1d : 0x1c) << "SPT 011b, GRD_CHK, REF_CHK (type 1)";
+		EXPECT_EQ(vpd.at(4), type == 1 ? 0x3d : 0x3c) << "SPT 111b, GRD_CHK, REF_CHK (type 1)";
 		Exec rc(lu, cdb16(0x9e, 0x10, 0, 32), 32);
 		ASSERT_TRUE(rc.good());
 		EXPECT_EQ(rc.at(12), ((type - 1) << 1) | 1) << "P_TYPE, PROT_EN";
@@ -392,6 +392,151 @@ TEST(SbcPi, VerifyAndWriteAndVerify) {
 		Exec wvbad(lu, cdb16(0x8e, 0x22, 13, 1), 0, interleave({a}, {bg}));
 		expect_pi_error(wvbad, 0x01, 13);
 	}
+}
+
+
+// A 32-byte CDB: service action, PROTECT byte, LBA, EILBRT, expected app tag and mask, length.
+std::vector<u8> cdb32(u16 sa, u8 b10, u64 lba, u32 len, u32 eilbrt = 0, u16 app = 0,
+		      u16 mask = 0) {
+	std::vector<u8> c(32, 0);
+	c[0] = 0x7f;
+	c[7] = 0x18;
+	c[8] = u8(sa >> 8);
+	c[9] = u8(sa);
+	c[10] = b10;
+	for (int i = 0; i < 8; i++)
+		c[12 + i] = u8(lba >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++) {
+		c[20 + i] = u8(eilbrt >> (24 - 8 * i));
+		c[28 + i] = u8(len >> (24 - 8 * i));
+	}
+	c[24] = u8(app >> 8);
+	c[25] = u8(app);
+	c[26] = u8(mask >> 8);
+	c[27] = u8(mask);
+	return c;
+}
+
+constexpr u16 kRead32 = 0x09, kVerify32 = 0x0a, kWrite32 = 0x0b, kWriteVerify32 = 0x0c;
+
+TEST(SbcPi, Cdb32OnlyOnType2) {
+	for (u8 type : {0, 1, 3}) {
+		PiLu lu(type);
+		Exec r(lu, cdb32(kRead32, 0x20, 0, 1), kUnit);
+		expect_sense(r, 0x05, 0x20, 0x00); // INVALID COMMAND OPERATION CODE
+	}
+	PiLu lu(2);
+	// Type 2 takes PROTECT on the 32-byte CDBs only.
+	Exec r10(lu, cdb10(0x28, 0x20, 0, 0, 1), kUnit);
+	expect_invalid_field(r10, 1, 7);
+	Exec w16(lu, cdb16(0x8a, 0x20, 0, 1), 0, std::vector<u8>(kUnit));
+	expect_invalid_field(w16, 1, 7);
+	// Malformed 32-byte CDBs.
+	std::vector<u8> c = cdb32(kRead32, 0x20, 0, 1);
+	c[7] = 0x10;
+	Exec len(lu, c, kUnit);
+	expect_invalid_field(len, 7, 7);
+	Exec sa(lu, cdb32(0x0d, 0, 0, 1), 0); // WRITE SAME(32): not a row
+	expect_invalid_field(sa, 8, 7);
+	Exec sa_hi(lu, cdb32(0x0109, 0, 0, 1), kBs);
+	expect_invalid_field(sa_hi, 8, 7);
+	Exec p6(lu, cdb32(kRead32, 0xc0, 0, 1), kUnit);
+	expect_invalid_field(p6, 10, 7);
+	Exec range(lu, cdb32(kRead32, 0, 64, 1), kBs);
+	expect_sense(range, 0x05, 0x21, 0x00);
+	Exec reserved(lu, [] {
+		std::vector<u8> x = cdb32(kRead32, 0, 0, 1);
+		x[11] = 1;
+		return x;
+	}(), kBs);
+	expect_invalid_field(reserved, 11, 0);
+	Exec short_cdb(lu, {0x7f, 0, 0, 0, 0, 0, 0, 0x18, 0, 9, 0, 0, 0, 0, 0, 0}, kBs);
+	expect_sense(short_cdb, 0x05, 0x24, 0x00);
+	// RSOC lists them for a type 2 LU only.
+	Exec one(lu, {0xa3, 0x0c, 0x02, 0x7f, 0x00, 0x0b, 0, 0, 0, 64, 0, 0}, 64);
+	ASSERT_TRUE(one.good());
+	EXPECT_EQ(one.at(1) & 0x07, 3) << "supported";
+	EXPECT_EQ(one.be(2, 2), 32u);
+	EXPECT_EQ(one.at(4), 0x7f);
+	EXPECT_EQ(one.be(4 + 8, 2), 0x0bu) << "service action in the usage data";
+	EXPECT_EQ(one.at(4 + 10), 0xf8);
+	PiLu one_lu(1);
+	Exec none(one_lu, {0xa3, 0x0c, 0x02, 0x7f, 0x00, 0x0b, 0, 0, 0, 64, 0, 0}, 64);
+	ASSERT_TRUE(none.good());
+	EXPECT_EQ(none.at(1) & 0x07, 1) << "not supported";
+	// VPD 0x86: APP_CHK with type 2; READ CAPACITY(16) P_TYPE 1.
+	Exec vpd(lu, cdb6(0x12, 1, 0x86, 0, 64), 64);
+	EXPECT_EQ(vpd.at(4), 0x3f);
+	Exec rc(lu, cdb16(0x9e, 0x10, 0, 32), 32);
+	EXPECT_EQ(rc.at(12), 0x03);
+}
+
+TEST(SbcPi, Type2ReferenceAndApplicationTags) {
+	PiLu lu(2);
+	std::vector<u8> a = block_of(1), b = block_of(2);
+	// WRPROTECT=1 with tuples whose reference tags start at EILBRT 1000 (not the LBA).
+	Exec w(lu, cdb32(kWrite32, 0x20, 30, 2, 1000, 0x55aa, 0xffff), 0,
+	       interleave({a, b}, {good_tuple(a, 1000, 0x55aa), good_tuple(b, 1001, 0x55aa)}));
+	ASSERT_TRUE(w.good());
+	EXPECT_EQ(lu.tuple(31).ref, 1001u);
+	// Read back with the same expectations: good; tuples returned.
+	Exec r(lu, cdb32(kRead32, 0x20, 30, 2, 1000, 0x55aa, 0xffff), 2 * kUnit);
+	ASSERT_TRUE(r.good());
+	EXPECT_EQ(PiTuple::load(r.data().data() + kUnit + kBs).ref, 1001u);
+	// Another EILBRT: reference tag check failed at the first block.
+	Exec bad_ref(lu, cdb32(kRead32, 0x20, 30, 2, 2000), 2 * kUnit);
+	expect_pi_error(bad_ref, 0x03, 30);
+	// RDPROTECT 011b: nothing checked.
+	Exec none(lu, cdb32(kRead32, 0x60, 30, 2, 2000, 0x1111, 0xffff), 2 * kUnit);
+	EXPECT_TRUE(none.good());
+	// Application tag under its mask.
+	Exec app_ok(lu, cdb32(kRead32, 0x20, 30, 2, 1000, 0x00aa, 0x00ff), 2 * kUnit);
+	EXPECT_TRUE(app_ok.good());
+	Exec app_bad(lu, cdb32(kRead32, 0x20, 30, 2, 1000, 0x00ab, 0x00ff), 2 * kUnit);
+	expect_pi_error(app_bad, 0x02, 30);
+	Exec app_off(lu, cdb32(kRead32, 0x20, 30, 2, 1000, 0x00ab, 0), 2 * kUnit);
+	EXPECT_TRUE(app_off.good()) << "mask 0: not checked";
+	// Bad application tag on write: refused, nothing written.
+	int writes = lu.writes;
+	Exec wbad(lu, cdb32(kWrite32, 0x20, 40, 1, 7, 0x1234, 0xffff), 0,
+		  interleave({a}, {good_tuple(a, 7, 0x4321)}));
+	expect_pi_error(wbad, 0x02, 40);
+	EXPECT_EQ(lu.writes, writes);
+	// WRPROTECT=0: tuples generated with ref = EILBRT + i, app 0.
+	std::vector<u8> two = a;
+	two.insert(two.end(), b.begin(), b.end());
+	Exec gen(lu, cdb32(kWrite32, 0, 50, 2, 500), 0, two);
+	ASSERT_TRUE(gen.good());
+	EXPECT_EQ(lu.tuple(51).ref, 501u);
+	EXPECT_EQ(lu.tuple(51).guard, crc_t10dif(0, b.data(), kBs));
+	Exec r0(lu, cdb32(kRead32, 0, 50, 2, 500), 2 * kBs);
+	ASSERT_TRUE(r0.good());
+	EXPECT_EQ(r0.cmd().data_in_length(), 2 * kBs) << "RDPROTECT=0: stripped";
+	Exec r0bad(lu, cdb32(kRead32, 0, 50, 2, 9), 2 * kBs);
+	expect_pi_error(r0bad, 0x03, 50);
+	// 10/12/16 on type 2 with PROTECT=0: guard checked, ref not (no expected value).
+	Exec r10(lu, cdb10(0x28, 0, 50, 0, 2), 2 * kBs);
+	EXPECT_TRUE(r10.good());
+	PiTuple t = lu.tuple(51);
+	t.guard ^= 4;
+	lu.set_tuple(51, t);
+	Exec r10bad(lu, cdb10(0x28, 0, 50, 0, 2), 2 * kBs);
+	expect_pi_error(r10bad, 0x01, 51);
+	// VERIFY(32) and WRITE AND VERIFY(32).
+	Exec v(lu, cdb32(kVerify32, 0x20, 30, 2, 1000), 0);
+	EXPECT_TRUE(v.good());
+	Exec vbad(lu, cdb32(kVerify32, 0x20, 50, 2, 500), 0);
+	expect_pi_error(vbad, 0x01, 51);
+	Exec vb2(lu, cdb32(kVerify32, 0x24, 30, 2, 1000), 0);
+	expect_invalid_field(vb2, 10, 2);
+	Exec wv(lu, cdb32(kWriteVerify32, 0x22, 60, 1, 60), 0, interleave({a}, {good_tuple(a, 60)}));
+	ASSERT_TRUE(wv.good());
+	EXPECT_EQ(lu.block(60), a);
+	// (type 2: the reference tag is the EILBRT's, not the LBA's: 60 at LBA 61 is good, 99 not)
+	Exec wvok(lu, cdb32(kWriteVerify32, 0x22, 61, 1, 60), 0, interleave({a}, {good_tuple(a, 60)}));
+	EXPECT_TRUE(wvok.good());
+	Exec wvbad(lu, cdb32(kWriteVerify32, 0x22, 61, 1, 60), 0, interleave({a}, {good_tuple(a, 99)}));
+	expect_pi_error(wvbad, 0x03, 61);
 }
 
 } // namespace
