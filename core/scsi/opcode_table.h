@@ -11,8 +11,8 @@
  *
  * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
  * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F), ORWRITE(32),
- * WRITE SAME(32), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE
+ * RESULTS (0x83/0x84), ORWRITE(32) and WRITE SAME(32) (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE,
+ * WRITE AND VERIFY(32) are present, for type 2 protection), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE
  * DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
  * appear (VPD 0xB0's compare-and-write length did with COMPARE AND WRITE).
  *
