@@ -85,12 +85,12 @@ check_refused "pi_prot_type=1 before enable" ENODEV $H/unenabled/attrib/pi_prot_
 rmdir $H/unenabled
 check_refused "pi_prot_type=4" EINVAL $F1/attrib/pi_prot_type 4
 check_refused "pi_prot_format=1 with pi_prot_type 0" ENODEV $F1/attrib/pi_prot_format 1
-check "fileio pi_prot_type=1" cfs_write $F1/attrib/pi_prot_type 1
+check_eq "fileio pi_prot_type=1" OK "$(cfs_write $F1/attrib/pi_prot_type 1)"
 check_eq "fileio pi_prot_type reads 1" 1 "$(cat $F1/attrib/pi_prot_type)"
 check_eq "fileio pi_prot_verify follows (1)" 1 "$(cat $F1/attrib/pi_prot_verify)"
 check_eq "side file $IMG.protection: 8 bytes per block" $((64 * 1024 * 1024 / 512 * 8)) "$(stat -c %s $IMG.protection 2>/dev/null)"
 check_eq "side file formatted (all 0xff)" yes "$(pi allff $IMG.protection)"
-check "pi_prot_format=1" cfs_write $F1/attrib/pi_prot_format 1
+check_eq "pi_prot_format=1" OK "$(cfs_write $F1/attrib/pi_prot_format 1)"
 check_eq "pi_prot_format reads 0" 0 "$(cat $F1/attrib/pi_prot_format)"
 targetcli_batch "targetcli: set attribute pi_prot_type on the ramdisks" <<EOT
 /backstores/ramdisk/r1 set attribute pi_prot_type=1
