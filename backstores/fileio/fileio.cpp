@@ -283,6 +283,12 @@ Result<void> FileioDevice::flush() {
 	s32 ret = kabi_file_sync(file_, 0, 0);
 	if (ret < 0)
 		return fail_io("sync", ret, 0, size_);
+	// The protection information is as volatile as the data (Buffered-WCE).
+	if (pi_ready_.load(MemoryOrder::Acquire) && buffered_) {
+		ret = kabi_file_sync(pi_file_, 0, 0);
+		if (ret < 0)
+			return fail_io("sync of protection information", ret, 0, 0);
+	}
 	return {};
 }
 

@@ -147,10 +147,16 @@ struct FdRig {
 		dir = p ? p : "/tmp";
 	}
 	~FdRig() { (void)std::system(("rm -rf '" + dir + "'").c_str()); }
-	lio::OwnPtr<lio::backstores::FileioDevice> make(const std::string &path, const char *size) {
+	lio::OwnPtr<lio::backstores::FileioDevice> make(const std::string &path, const char *size,
+							bool buffered = false) {
 		auto dev = lio::make<lio::backstores::FileioDevice>(lio::Gfp::Kernel, hba,
 								    lio::str_view("disk0"));
 		lio::LockGuard guard(dev->lock());
+		if (buffered) {
+			EXPECT_TRUE(dev->control_locked(lio::str_view("fd_buffered_io"),
+							lio::str_view("1"))
+					.is_ok());
+		}
 		EXPECT_TRUE(dev->control_locked(lio::str_view("fd_dev_name"),
 						lio::StrView(path.data(), path.size()))
 				.is_ok());
@@ -233,6 +239,25 @@ TEST(BackstorePi, FileioGrowsSideFileFormattingTheNewPart) {
 	EXPECT_EQ(got, std::vector<uint8_t>(8, 0)); // existing tuples kept
 	ASSERT_TRUE(dev->read_pi(64, MutableBytes(got.data(), 8)).is_ok());
 	EXPECT_TRUE(all_ff(got));
+}
+
+TEST(BackstorePi, FileioBufferedFuaAndFlushReachTheSideFile) {
+	LeakCheck leaks;
+	FdRig rig;
+	std::string path = rig.dir + "/disk.img";
+	auto dev = rig.make(path, "65536", true);
+	ASSERT_TRUE(dev->buffered());
+	{
+		lio::LockGuard guard(dev->lock());
+		ASSERT_TRUE(dev->pi_setup_locked(512).is_ok());
+	}
+	auto t = tuples(2, 1);
+	ASSERT_TRUE(dev->write_pi(3, Bytes(t.data(), t.size()), true).is_ok()); // FUA: range sync
+	ASSERT_TRUE(dev->flush().is_ok()); // data file and side file
+	std::ifstream f(path + ".protection", std::ios::binary);
+	std::vector<char> raw(128 * 8);
+	f.read(raw.data(), raw.size());
+	EXPECT_TRUE(std::equal(t.begin(), t.end(), reinterpret_cast<uint8_t *>(raw.data()) + 24));
 }
 
 } // namespace
