@@ -85,7 +85,9 @@ Result<void> handle_write(ExecContext &ctx) {
 	u32 len = TRY(check_rw(ctx, &lba));
 	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
 	u8 protect = ctx.row.cdb_length > 6 ? ctx.cmd.cdb()[1] >> 5 : 0;
-	if (protect) // WRPROTECT = 0 on a PI LU: the LU generates the tuples (logical_unit.h)
+	// WRPROTECT != 0: tuples interleaved in data-out (sbc_pi.cpp); 0 on a PI LU: the LU
+	// generates them (logical_unit.h).
+	if (protect)
 		return pi_write(ctx, lba, len, protect, fua, false);
 	u32 n = TRY(data_out_blocks(ctx, len));
 	if (!n)
