@@ -138,9 +138,10 @@ bool pi_path(ExecContext &ctx, u8 protect) {
 	return a.pi_prot_type && (protect || a.pi_prot_verify);
 }
 
+namespace {
+
 // READ on a PI LU with RDPROTECT != 0 or verification on: whole units (block, and its tuple
 // when RDPROTECT != 0) as far as data-in holds them; residual as handle_read's.
-namespace {
 
 Result<void> pi_read_units(ExecContext &ctx, u64 lba, u32 len, u8 protect, const PiChecks &c) {
 	u32 bs = ctx.lu.block_size();
