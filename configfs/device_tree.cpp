@@ -238,6 +238,77 @@ class AttribNode final : public DeviceSubNode {
 		log_err("%s/%s: %s: %s\n", dev_.hba().name(), dev_.name(), attr, why);
 	}
 
+	// ---- T10-PI ----
+	// pi_prot_type: 0..3 (LIO refuses 2 with ENOSYS; we take it: the engine has the 32-byte
+	// CDBs type 2 needs); a value set on hardware PI (hw_pi_prot_type) is ignored; backends without
+	// protection information take 0 only (ENOSYS); otherwise the device must be enabled
+	// (ENODEV) and not exported (EINVAL). 0 -> n makes the backend's PI storage
+	// (formatted where new), n -> 0 releases it; pi_prot_verify follows the type.
+	Result<void> store_pi_prot_type(const char *attr, const StoreInput &in, DeviceConfig &cfg) {
+		DeviceAttrib &a = cfg.attrib;
+		u32 v = TRY(store_u32(dev_, attr, in));
+		if (v > 3) {
+			log_refusal(attr, "must be 0, 1, 2 or 3");
+			return refuse(KABI_EINVAL);
+		}
+		if (a.hw_pi_prot_type) {
+			log_warn("%s/%s: DIF protection enabled on underlying hardware, ignoring "
+				 "pi_prot_type\n",
+				 dev_.hba().name(), dev_.name());
+			return {};
+		}
+		if (!dev_.pi_supported()) {
+			if (v == 0)
+				return {};
+			log_refusal(attr, "DIF protection is not supported by this backend");
+			return refuse(KABI_ENOSYS);
+		}
+		if (!cfg.configured) {
+			log_refusal(attr, "DIF protection requires the device to be enabled");
+			return refuse(KABI_ENODEV);
+		}
+		TRY(check_not_exported(cfg, dev_, attr));
+		u32 old = a.pi_prot_type;
+		if (v && !old) {
+			// The backend logs its own failure.
+			Result<void> r = dev_.pi_setup_locked(a.block_size ? a.block_size : 512);
+			if (r.is_error())
+				return refuse(r.error().errno_value());
+		} else if (!v && old) {
+			dev_.pi_release_locked();
+		}
+		a.pi_prot_type = v;
+		a.pi_prot_verify = v ? 1 : 0;
+		return {};
+	}
+
+	// pi_prot_format: reads 0 always; 1 formats every tuple (all 0xff, the escape) on an
+	// enabled, unexported device with pi_prot_type set (LIO: ENOSYS without backend
+	// support, ENODEV before enable or without a type, EINVAL while exported).
+	Result<void> store_pi_prot_format(const char *attr, const StoreInput &in,
+					  DeviceConfig &cfg) {
+		bool flag = TRY(store_bool(dev_, attr, in));
+		if (!flag)
+			return {};
+		if (!dev_.pi_supported()) {
+			log_refusal(attr, "DIF protection format is not supported by this backend");
+			return refuse(KABI_ENOSYS);
+		}
+		if (!cfg.configured) {
+			log_refusal(attr, "DIF protection format requires the device to be enabled");
+			return refuse(KABI_ENODEV);
+		}
+		TRY(check_not_exported(cfg, dev_, attr));
+		if (!cfg.attrib.pi_prot_type) {
+			log_refusal(attr, "cannot format protection information while pi_prot_type is 0");
+			return refuse(KABI_ENODEV);
+		}
+		Result<void> r = dev_.pi_format_locked(); // logs its own failure
+		if (r.is_error())
+			return refuse(r.error().errno_value());
+		return {};
+	}
+
 	Result<void> store_locked(u32 index, const StoreInput &in, DeviceConfig &cfg) {
 		DeviceAttrib &a = cfg.attrib;
 		const char *attr = index < sizeof(kAttribAttrs) / sizeof(kAttribAttrs[0])
@@ -357,32 +428,20 @@ class AttribNode final : public DeviceSubNode {
 			a.emulate_rest_reord = 0;
 			return {};
 		}
-		case kAttr_pi_prot_type: {
-			u32 v = TRY(store_u32(dev_, attr, in));
-			if (v > 3) {
-				log_refusal(attr, "must be 0, 1, 2 or 3");
-				return refuse(KABI_EINVAL);
-			}
-			if (v == 2) {
-				log_refusal(attr, "DIF type 2 protection is not supported");
-				return refuse(KABI_ENOSYS);
-			}
-			if (v != 0) {
-				log_refusal(attr, "DIF protection is not supported by this backend");
-				return refuse(KABI_ENOSYS);
-			}
-			return {};
-		}
-		case kAttr_pi_prot_format: {
-			bool flag = TRY(store_bool(dev_, attr, in));
-			if (flag) {
-				log_refusal(attr, "DIF protection format is not supported by this backend");
-				return refuse(KABI_ENOSYS);
-			}
-			return {};
-		}
+		// ---- T10-PI (LIO's pi_prot_type_store / pi_prot_format_store /
+		// pi_prot_verify_store): see store_pi_*() below.
+		case kAttr_pi_prot_type:
+			return store_pi_prot_type(attr, in, cfg);
+		case kAttr_pi_prot_format:
+			return store_pi_prot_format(attr, in, cfg);
 		case kAttr_pi_prot_verify: {
 			bool flag = TRY(store_bool(dev_, attr, in));
+			if (flag && a.hw_pi_prot_type) {
+				log_warn("%s/%s: DIF protection enabled on underlying hardware, "
+					 "ignoring pi_prot_verify\n",
+					 dev_.hba().name(), dev_.name());
+				return {};
+			}
 			if (flag && !a.pi_prot_type) {
 				log_warn("%s/%s: DIF protection not enabled, ignoring pi_prot_verify\n",
 					 dev_.hba().name(), dev_.name());

@@ -207,6 +207,41 @@ class Device {
 		return scsi::SenseReason::kInvalidOpcode;
 	}
 
+	// ---- protection information (T10-PI, S-HAL) ----
+	// Backends that keep 8 bytes of protection information per logical block (LIO's
+	// init_prot/free_prot/format_prot): the ramdisk in its own pages, fileio in the side file
+	// "<fd_dev_name>.protection". Tuples are addressed by block index for the block size given
+	// at setup; the bytes are the engine's (core/scsi/pi.h), the backend only stores them.
+	// pi_supported(): attrib/pi_prot_type may be 1..3 (else only 0, ENOSYS).
+	// pi_setup_locked(block_size): pi_prot_type went 0 -> non-zero on an enabled, unexported
+	//   device: make room for size_bytes() / block_size tuples; tuples that did not exist
+	//   before (a new ramdisk area, the part of the side file beyond its old end) are
+	//   formatted. Returns an errno (one log line).
+	// pi_release_locked(): pi_prot_type went back to 0 (LIO's free_prot: the side file stays).
+	// pi_format_locked(): attrib/pi_prot_format=1: every tuple becomes all 0xff (the escape:
+	//   application tag 0xFFFF, reference tag 0xFFFFFFFF: never checked).
+	// read_pi/write_pi: tuples [block, block + bytes / 8), called as read/write are (command
+	//   context, concurrently); fua as for write.
+	static constexpr u32 kPiTupleBytes = 8;
+	virtual bool pi_supported() const { return false; }
+	virtual Result<void> pi_setup_locked(u32 block_size) {
+		(void)block_size;
+		return Error::from_errno(KABI_ENOSYS);
+	}
+	virtual void pi_release_locked() {}
+	virtual Result<void> pi_format_locked() { return Error::from_errno(KABI_ENOSYS); }
+	virtual Result<void> read_pi(u64 block, MutableBytes out) {
+		(void)block;
+		(void)out;
+		return Error::from_errno(KABI_ENOSYS);
+	}
+	virtual Result<void> write_pi(u64 block, Bytes in, bool fua) {
+		(void)block;
+		(void)in;
+		(void)fua;
+		return Error::from_errno(KABI_ENOSYS);
+	}
+
 	// ---- block I/O (see the header comment) ----
 
 	virtual u64 size_bytes() const = 0;

@@ -2,6 +2,7 @@
 // core/device_lu.cpp: a device as a SCSI logical unit (see device_lu.h).
 #include "core/device_lu.h"
 
+#include "core/scsi/pi.h"
 #include "lio/alloc.h"
 #include "lio/log.h"
 
@@ -48,6 +49,7 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	la.optimal_sectors = a.optimal_sectors;
 	la.hw_max_sectors = a.hw_max_sectors;
 	la.pi_prot_type = static_cast<u8>(a.pi_prot_type);
+	la.pi_prot_verify = a.pi_prot_verify != 0;
 	copy_text(s->vendor, cfg.wwn.vendor);
 	copy_text(s->product, cfg.wwn.model);
 	copy_text(s->revision, cfg.wwn.revision);
@@ -297,7 +299,12 @@ Result<void> CommandLu::write(u64 lba, u32 blocks, const DataBuf &src, bool fua)
 	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
 	if (src.size() < len)
 		return Error::from_errno(KABI_EINVAL);
-	return dev->write(off, src.slice(0, len), fua);
+	TRY(dev->write(off, src.slice(0, len), fua));
+	if (snap_->attributes.pi_prot_type) {
+		DataBuf data = src.slice(0, len);
+		return store_generated_pi(*dev, lba, blocks, &data, false, fua);
+	}
+	return {};
 }
 
 scsi::SenseReason CommandLu::pass_through(scsi::Command &cmd) {
@@ -322,7 +329,10 @@ Result<void> CommandLu::unmap(u64 lba, u64 blocks) {
 		return Error::from_errno(KABI_ENODEV);
 	u64 off, len;
 	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
-	return dev->unmap(off, len);
+	TRY(dev->unmap(off, len));
+	if (snap_->attributes.pi_prot_type)
+		return store_generated_pi(*dev, lba, blocks, nullptr, true, false);
+	return {};
 }
 
 Result<void> CommandLu::write_zeroes(u64 lba, u64 blocks) {
@@ -331,7 +341,68 @@ Result<void> CommandLu::write_zeroes(u64 lba, u64 blocks) {
 		return Error::from_errno(KABI_ENODEV);
 	u64 off, len;
 	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
-	return dev->write_zeroes(off, len);
+	TRY(dev->write_zeroes(off, len));
+	if (snap_->attributes.pi_prot_type)
+		return store_generated_pi(*dev, lba, blocks, nullptr, false, false);
+	return {};
+}
+
+// ---- T10-PI ----
+
+Result<void> CommandLu::read_pi(u64 lba, u32 blocks, MutableBytes pi) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	if (!snap_->attributes.pi_prot_type || pi.size() != u64(blocks) * scsi::kPiTupleSize)
+		return Error::from_errno(KABI_EINVAL);
+	return dev->read_pi(lba, pi);
+}
+
+Result<void> CommandLu::write_pi(u64 lba, u32 blocks, const DataBuf &src, Bytes pi, bool fua) {
+	Device *dev = lu_.device();
+	if (!dev)
+		return Error::from_errno(KABI_ENODEV);
+	u64 off, len;
+	TRY(byte_range(lba, blocks, snap_->block_size, &off, &len));
+	if (!snap_->attributes.pi_prot_type || src.size() < len ||
+	    pi.size() != u64(blocks) * scsi::kPiTupleSize)
+		return Error::from_errno(KABI_EINVAL);
+	TRY(dev->write(off, src.slice(0, len), fua));
+	return dev->write_pi(lba, pi, fua);
+}
+
+// Tuples go out in chunks of kPiChunk blocks through a stack buffer. The guard of a block
+// of `src` is the CRC of its bytes, segment by segment; a zero block's CRC is 0.
+Result<void> CommandLu::store_generated_pi(Device &dev, u64 lba, u64 blocks, const DataBuf *src,
+					   bool escape, bool fua) {
+	constexpr u32 kPiChunk = 64;
+	u8 tuples[kPiChunk * scsi::kPiTupleSize];
+	u32 bs = snap_->block_size;
+	u8 type = snap_->attributes.pi_prot_type;
+	for (u64 done = 0; done < blocks;) {
+		u32 n = static_cast<u32>(min<u64>(kPiChunk, blocks - done));
+		for (u32 i = 0; i < n; i++) {
+			u8 *t = tuples + i * scsi::kPiTupleSize;
+			if (escape) {
+				__builtin_memset(t, 0xff, scsi::kPiTupleSize);
+				continue;
+			}
+			scsi::PiTuple tuple;
+			if (src) {
+				u16 crc = 0;
+				(void)src->slice((done + i) * bs, bs).for_each_segment([&](MutableBytes m) {
+					crc = scsi::crc_t10dif(crc, m.data(), m.size());
+					return Result<void>();
+				});
+				tuple.guard = crc;
+			}
+			tuple.ref = scsi::pi_generated_ref(type, lba + done + i);
+			tuple.store(t);
+		}
+		TRY(dev.write_pi(lba + done, Bytes(tuples, usize(n) * scsi::kPiTupleSize), fua));
+		done += n;
+	}
+	return {};
 }
 
 } // namespace lio::core

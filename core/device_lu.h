@@ -202,6 +202,10 @@ class CommandLu final : public scsi::LogicalUnit {
 	Result<void> flush(u64 lba, u64 blocks) override;
 	Result<void> unmap(u64 lba, u64 blocks) override;
 	Result<void> write_zeroes(u64 lba, u64 blocks) override;
+	// T10-PI (logical_unit.h).
+	Result<void> read_pi(u64 lba, u32 blocks, MutableBytes pi) override;
+	Result<void> write_pi(u64 lba, u32 blocks, const DataBuf &src, Bytes pi,
+			      bool fua) override;
 	bool is_passthrough() const override { return snap_->passthrough; }
 	scsi::SenseReason pass_through(scsi::Command &cmd) override;
 	scsi::LuState &state() override { return lu_.state(); }
@@ -211,6 +215,11 @@ class CommandLu final : public scsi::LogicalUnit {
 	}
 
   private:
+	// T10-PI: stores generated tuples for [lba, lba + blocks) of `src` (null: zeroes) or,
+	// with escape, all 0xff.
+	Result<void> store_generated_pi(Device &dev, u64 lba, u64 blocks, const DataBuf *src,
+					bool escape, bool fua);
+
 	DeviceLu &lu_;
 	RefPtr<LuSnapshot> snap_;
 	bool read_only_;

@@ -18,6 +18,7 @@ Result<OwnPtr<core::Device>> FileioBackend::create_device(core::Hba &hba, StrVie
 FileioDevice::FileioDevice(core::Hba &hba, StrView name) : Device(hba, name, g_fileio_backend) {}
 
 FileioDevice::~FileioDevice() {
+	pi_release_locked();
 	ready_.store(false, MemoryOrder::Relaxed);
 	kabi_file_close(file_);
 	file_ = nullptr;
@@ -282,6 +283,12 @@ Result<void> FileioDevice::flush() {
 	s32 ret = kabi_file_sync(file_, 0, 0);
 	if (ret < 0)
 		return fail_io("sync", ret, 0, size_);
+	// The protection information is as volatile as the data (Buffered-WCE).
+	if (pi_ready_.load(MemoryOrder::Acquire) && buffered_) {
+		ret = kabi_file_sync(pi_file_, 0, 0);
+		if (ret < 0)
+			return fail_io("sync of protection information", ret, 0, 0);
+	}
 	return {};
 }
 
@@ -325,6 +332,122 @@ Result<void> FileioDevice::unmap(u64 offset, u64 len) {
 		ret = kabi_file_sync(file_, offset, len);
 		if (ret < 0)
 			return fail_io("sync after unmap", ret, offset, len);
+	}
+	return {};
+}
+
+// ---- protection information ----
+
+Result<void> FileioDevice::fill_pi(u64 from, u64 to) {
+	constexpr u64 kChunk = 4096;
+	u8 *buf = static_cast<u8 *>(alloc_raw(kChunk, Gfp::Kernel));
+	if (!buf)
+		return Error::from_errno(KABI_ENOMEM);
+	__builtin_memset(buf, 0xff, kChunk);
+	Result<void> result;
+	for (u64 pos = from; pos < to;) {
+		u64 n = min(to - pos, kChunk);
+		s64 put = kabi_file_pwrite(pi_file_, buf, n, pos);
+		if (put <= 0) {
+			result = fail_io("format of protection information", put, pos, n);
+			break;
+		}
+		pos += static_cast<u64>(put);
+	}
+	free_raw(buf);
+	return result;
+}
+
+Result<void> FileioDevice::pi_setup_locked(u32 block_size) {
+	if (!ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	if (is_blockdev_) {
+		log_err("fileio: %s/%s: protection information is kept for regular files only\n",
+			hba().name(), name());
+		return Error::from_errno(KABI_ENOSYS);
+	}
+	if (block_size < kBlockSize)
+		return Error::from_errno(KABI_EINVAL);
+	char pi_path[kMaxDevName + 16];
+	s64 len = kabi_snprintf(pi_path, sizeof(pi_path), "%s%s", path_, kPiSuffix);
+	if (len < 0 || static_cast<u64>(len) >= sizeof(pi_path))
+		return Error::from_errno(KABI_ENAMETOOLONG);
+	if (!pi_file_) {
+		u32 flags = KABI_FILE_WRITE | KABI_FILE_CREATE;
+		if (!buffered_)
+			flags |= KABI_FILE_DSYNC;
+		s32 ret = kabi_file_open(pi_path, flags, &pi_file_);
+		if (ret < 0) {
+			log_err("fileio: %s/%s: cannot open %s: %d\n", hba().name(), name(), pi_path,
+				ret);
+			pi_file_ = nullptr;
+			return Error::from_kernel(ret);
+		}
+	}
+	kabi_file_info info{};
+	s32 ret = kabi_file_get_info(pi_file_, &info);
+	u64 want = size_ / block_size * kPiTupleBytes;
+	Result<void> r;
+	if (ret < 0)
+		r = Error::from_kernel(ret);
+	else if (info.size < want)
+		r = fill_pi(info.size, want); // first setup: the new tuples are formatted
+	if (r.is_error()) {
+		log_err("fileio: %s/%s: cannot prepare %s: %d\n", hba().name(), name(), pi_path,
+			r.error().errno_value());
+		kabi_file_close(pi_file_);
+		pi_file_ = nullptr;
+		return r;
+	}
+	pi_block_size_ = block_size;
+	pi_ready_.store(true, MemoryOrder::Release);
+	return {};
+}
+
+void FileioDevice::pi_release_locked() {
+	pi_ready_.store(false, MemoryOrder::Release);
+	if (pi_file_)
+		kabi_file_close(pi_file_);
+	pi_file_ = nullptr;
+}
+
+Result<void> FileioDevice::pi_format_locked() {
+	if (!pi_ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	return fill_pi(0, size_ / pi_block_size_ * kPiTupleBytes);
+}
+
+Result<void> FileioDevice::begin_pi(u64 block, u64 bytes) const {
+	if (!pi_ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	u64 blocks = size_ / pi_block_size_;
+	if (bytes % kPiTupleBytes || block > blocks || bytes / kPiTupleBytes > blocks - block)
+		return Error::from_errno(KABI_EINVAL);
+	return {};
+}
+
+Result<void> FileioDevice::read_pi(u64 block, MutableBytes out) {
+	TRY(begin_pi(block, out.size()));
+	u64 off = block * kPiTupleBytes;
+	s64 got = kabi_file_pread(pi_file_, out.data(), out.size(), off);
+	if (got < 0)
+		return fail_io("read of protection information", got, off, out.size());
+	// A side file shortened behind our back: the rest is unformatted, read as the escape.
+	if (static_cast<u64>(got) < out.size())
+		__builtin_memset(out.data() + got, 0xff, out.size() - static_cast<u64>(got));
+	return {};
+}
+
+Result<void> FileioDevice::write_pi(u64 block, Bytes in, bool fua) {
+	TRY(begin_pi(block, in.size()));
+	u64 off = block * kPiTupleBytes;
+	s64 put = kabi_file_pwrite(pi_file_, in.data(), in.size(), off);
+	if (put < 0 || static_cast<u64>(put) < in.size())
+		return fail_io("write of protection information", put, off, in.size());
+	if (fua && buffered_ && in.size()) {
+		s32 ret = kabi_file_sync(pi_file_, off, in.size());
+		if (ret < 0)
+			return fail_io("sync of protection information", ret, off, in.size());
 	}
 	return {};
 }

@@ -55,6 +55,19 @@ class FileioDevice final : public core::Device {
 	Result<void> unmap(u64 offset, u64 len) override;
 	Result<void> write_zeroes(u64 offset, u64 len) override;
 
+	// Protection information (core/device.h) in the side file "<fd_dev_name>.protection"
+	// (LIO's layout: the tuple of block b at byte b * 8, opened with the data file's
+	// O_DSYNC mode), regular files only (LIO refuses it on a block device: ENOSYS). Setup
+	// opens or creates it and formats (0xff) whatever lies beyond its end, so a side file
+	// left by an earlier configuration keeps its tuples; it stays on disk after release.
+	bool pi_supported() const override { return true; }
+	Result<void> pi_setup_locked(u32 block_size) override;
+	void pi_release_locked() override;
+	Result<void> pi_format_locked() override;
+	Result<void> read_pi(u64 block, MutableBytes out) override;
+	Result<void> write_pi(u64 block, Bytes in, bool fua) override;
+	static constexpr const char *kPiSuffix = ".protection";
+
 	// For tests.
 	bool buffered() const { return buffered_; }
 	bool is_block_device() const { return is_blockdev_; }
@@ -75,6 +88,12 @@ class FileioDevice final : public core::Device {
 	u64 size_ = 0;                 // usable bytes, set at enable
 	kabi_file *file_ = nullptr;    // open from enable to destruction
 	Atomic<bool> ready_{false};    // file_ and size_ in place
+	// Protection information.
+	Result<void> fill_pi(u64 from, u64 to);
+	Result<void> begin_pi(u64 block, u64 bytes) const;
+	kabi_file *pi_file_ = nullptr; // open from pi setup to release
+	u32 pi_block_size_ = kBlockSize;
+	Atomic<bool> pi_ready_{false};
 };
 
 } // namespace lio::backstores

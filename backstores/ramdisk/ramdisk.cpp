@@ -17,7 +17,10 @@ Result<OwnPtr<core::Device>> RamdiskBackend::create_device(core::Hba &hba, StrVi
 RamdiskDevice::RamdiskDevice(core::Hba &hba, StrView name)
     : Device(hba, name, g_ramdisk_backend) {}
 
-RamdiskDevice::~RamdiskDevice() { free_space(); }
+RamdiskDevice::~RamdiskDevice() {
+	free_pi();
+	free_space();
+}
 
 namespace {
 
@@ -212,5 +215,123 @@ Result<void> RamdiskDevice::write_zeroes(u64 offset, u64 len) {
 
 // Pages stay allocated (as LIO's ramdisk, which has no unmap): the range reads as zeroes.
 Result<void> RamdiskDevice::unmap(u64 offset, u64 len) { return write_zeroes(offset, len); }
+
+// ---- protection information ----
+
+void RamdiskDevice::free_pi() {
+	pi_ready_.store(false, MemoryOrder::Release);
+	if (pi_tables_) {
+		for (u32 t = 0; t < pi_table_count_; t++) {
+			if (!pi_tables_[t])
+				continue;
+			for (u32 p = 0; p < kPagesPerTable; p++)
+				free_raw(pi_tables_[t][p]);
+			free_raw(pi_tables_[t]);
+		}
+		free_raw(pi_tables_);
+	}
+	pi_tables_ = nullptr;
+	pi_table_count_ = 0;
+	pi_page_count_ = 0;
+}
+
+Result<void> RamdiskDevice::pi_setup_locked(u32 block_size) {
+	if (!ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	if (block_size < 512)
+		return Error::from_errno(KABI_EINVAL);
+	pi_block_size_ = block_size;
+	if (pi_ready_.load(MemoryOrder::Acquire) || nullio_) {
+		pi_ready_.store(true, MemoryOrder::Release);
+		return {};
+	}
+	// 8 bytes per 512-byte sector of the medium: page_count_ * 64 bytes.
+	u64 bytes = static_cast<u64>(page_count_) * (kPageSize / 512) * kPiTupleBytes;
+	u32 pages = static_cast<u32>((bytes + kPageSize - 1) / kPageSize);
+	u32 tables = (pages + kPagesPerTable - 1) / kPagesPerTable;
+	pi_tables_ = static_cast<u8 ***>(zalloc_raw(sizeof(u8 **) * tables, Gfp::Kernel));
+	if (!pi_tables_)
+		goto nomem;
+	pi_table_count_ = tables;
+	for (u32 t = 0; t < tables; t++) {
+		pi_tables_[t] =
+		    static_cast<u8 **>(zalloc_raw(sizeof(u8 *) * kPagesPerTable, Gfp::Kernel));
+		if (!pi_tables_[t])
+			goto nomem;
+		u32 first = t * kPagesPerTable;
+		u32 n = min(kPagesPerTable, pages - first);
+		for (u32 p = 0; p < n; p++) {
+			u8 *page = static_cast<u8 *>(alloc_raw(kPageSize, Gfp::Kernel));
+			if (!page)
+				goto nomem;
+			__builtin_memset(page, 0xff, kPageSize); // formatted: the escape
+			pi_tables_[t][p] = page;
+			pi_page_count_++;
+		}
+	}
+	pi_ready_.store(true, MemoryOrder::Release);
+	return {};
+
+nomem:
+	log_err("rd_mcp: %s/%s: cannot allocate %u pages of protection information\n",
+		hba().name(), name(), pages);
+	free_pi();
+	return Error::from_errno(KABI_ENOMEM);
+}
+
+void RamdiskDevice::pi_release_locked() { free_pi(); }
+
+Result<void> RamdiskDevice::pi_format_locked() {
+	if (!pi_ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	for (u32 t = 0; t < pi_table_count_; t++)
+		for (u32 p = 0; p < kPagesPerTable; p++)
+			if (pi_tables_[t][p])
+				__builtin_memset(pi_tables_[t][p], 0xff, kPageSize);
+	return {};
+}
+
+Result<void> RamdiskDevice::begin_pi(u64 block, u64 bytes) const {
+	if (!pi_ready_.load(MemoryOrder::Acquire))
+		return Error::from_errno(KABI_ENODEV);
+	u64 blocks = size_bytes() / pi_block_size_;
+	if (bytes % kPiTupleBytes || block > blocks || bytes / kPiTupleBytes > blocks - block)
+		return Error::from_errno(KABI_EINVAL);
+	return {};
+}
+
+template <typename Fn> void RamdiskDevice::for_each_pi_piece(u64 offset, u64 len, Fn &&fn) {
+	u64 done = 0;
+	while (done < len) {
+		u64 pos = offset + done;
+		u64 page = pos / kPageSize;
+		u64 in_page = pos % kPageSize;
+		u64 n = min(kPageSize - in_page, len - done);
+		fn(pi_tables_[page / kPagesPerTable][page % kPagesPerTable] + in_page, done, n);
+		done += n;
+	}
+}
+
+Result<void> RamdiskDevice::read_pi(u64 block, MutableBytes out) {
+	TRY(begin_pi(block, out.size()));
+	if (nullio_) {
+		out.fill(0xff);
+		return {};
+	}
+	for_each_pi_piece(block * kPiTupleBytes, out.size(), [&](u8 *p, u64 at, u64 n) {
+		__builtin_memcpy(out.data() + at, p, n);
+	});
+	return {};
+}
+
+Result<void> RamdiskDevice::write_pi(u64 block, Bytes in, bool) {
+	TRY(begin_pi(block, in.size()));
+	if (nullio_)
+		return {};
+	for_each_pi_piece(block * kPiTupleBytes, in.size(), [&](u8 *p, u64 at, u64 n) {
+		__builtin_memcpy(p, in.data() + at, n);
+	});
+	return {};
+}
 
 } // namespace lio::backstores

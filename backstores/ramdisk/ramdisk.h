@@ -44,8 +44,19 @@ class RamdiskDevice final : public core::Device {
 	Result<void> unmap(u64 offset, u64 len) override;
 	Result<void> write_zeroes(u64 offset, u64 len) override;
 
+	// Protection information (core/device.h): its own pages, 8 bytes per 512 bytes of the
+	// medium (enough for any block size), all 0xff when made; nullio keeps none (reads
+	// 0xff, writes are dropped).
+	bool pi_supported() const override { return true; }
+	Result<void> pi_setup_locked(u32 block_size) override;
+	void pi_release_locked() override;
+	Result<void> pi_format_locked() override;
+	Result<void> read_pi(u64 block, MutableBytes out) override;
+	Result<void> write_pi(u64 block, Bytes in, bool fua) override;
+
 	// Pages allocated (0 for nullio or before enable): for tests.
 	u64 pages_allocated() const { return pages_allocated_; }
+	u64 pi_pages_allocated() const { return pi_page_count_; }
 
   private:
 	// Applies fn(page pointer, offset in page, length) to each page piece of a checked range.
@@ -63,6 +74,16 @@ class RamdiskDevice final : public core::Device {
 	u8 ***tables_ = nullptr;    // tables_[t][p]: page t * kPagesPerTable + p
 	u32 table_count_ = 0;
 	u64 pages_allocated_ = 0;
+	// Protection information: pi_tables_[t][p] as tables_, pi_page_count_ pages; the tuple
+	// of block b (block size pi_block_size_) at byte b * 8.
+	template <typename Fn> void for_each_pi_piece(u64 offset, u64 len, Fn &&fn);
+	Result<void> begin_pi(u64 block, u64 bytes) const;
+	void free_pi();
+	u8 ***pi_tables_ = nullptr;
+	u32 pi_table_count_ = 0;
+	u32 pi_page_count_ = 0;
+	u32 pi_block_size_ = 512;
+	Atomic<bool> pi_ready_{false};
 };
 
 } // namespace lio::backstores

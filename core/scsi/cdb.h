@@ -41,9 +41,12 @@ class Cdb final {
 	u32 be32(usize off) const { return static_cast<u32>(be(off, 4)); }
 	u64 be64(usize off) const { return be(off, 8); }
 
-	// CDB length implied by the group code (opcode bits 7:5), SPC-4 4.2.5.1; 0 for the
-	// variable-length (0x7F) and vendor-specific groups.
+	// CDB length implied by the group code (opcode bits 7:5), SPC-4 4.2.5.1; 32 for the
+	// variable-length CDBs of SBC (0x7F: READ/WRITE/VERIFY/WRITE AND VERIFY(32)), 0 for the
+	// rest of group 3 and the vendor-specific groups.
 	static constexpr u8 length_for_opcode(u8 opcode) {
+		if (opcode == 0x7f)
+			return 32;
 		switch (opcode >> 5) {
 		case 0:
 			return 6;

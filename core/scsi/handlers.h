@@ -166,6 +166,19 @@ Result<u32> data_out_blocks(ExecContext &ctx, u32 blocks);
 Result<void> compare_medium(ExecContext &ctx, u64 lba, u32 blocks, const DataBuf &expected,
 			    bool repeat);
 
+// sbc_pi.cpp: T10-PI (see its header comment). pi_protect_field: byte 1's RD/WR/VRPROTECT,
+// refused (INVALID FIELD IN CDB) without protection information or when reserved (6, 7).
+// pi_path: the command goes through the PI handlers (PROTECT != 0, or a PI LU verifying).
+Result<u8> pi_protect_field(ExecContext &ctx);
+bool pi_path(ExecContext &ctx, u8 protect);
+Result<void> pi_read(ExecContext &ctx, u64 lba, u32 len, u8 protect);
+Result<void> pi_write(ExecContext &ctx, u64 lba, u32 len, u8 protect, bool fua, bool compare);
+Result<void> pi_verify(ExecContext &ctx, u64 lba, u32 blocks, u8 protect, u8 bytchk);
+Result<void> handle_read32(ExecContext &ctx);
+Result<void> handle_write32(ExecContext &ctx);
+Result<void> handle_verify32(ExecContext &ctx);
+Result<void> handle_write_and_verify32(ExecContext &ctx);
+
 // spc.cpp
 Result<void> handle_test_unit_ready(ExecContext &ctx);
 Result<void> handle_request_sense(ExecContext &ctx);

@@ -59,13 +59,14 @@ struct LuAttributes {
 	u64 max_write_same_len = 0;
 	u32 optimal_sectors = 0;
 	u32 hw_max_sectors = 0; // largest transfer in blocks; 0 = no limit
-	u8 pi_prot_type = 0;    // 0 = no protection information (the only value emulated now)
+	u8 pi_prot_type = 0;    // 0 = no protection information; 1, 3: DIF type (see read_pi)
 	u8 pi_prot_format = 0;
 	// WRITE ATOMIC(16) (VPD 0xB0 ATOMIC ALIGNMENT / ATOMIC TRANSFER LENGTH GRANULARITY, in
 	// blocks; 0 = no constraint). No LIO attribute of 6.1/6.12 sets them: the backstores
 	// leave them 0, host tests set them.
 	u32 atomic_alignment = 0;
 	u32 atomic_granularity = 0;
+	bool pi_prot_verify = false; // check protection information (else pass it unchecked)
 	// *: reported only once the engine implements the command(s) behind the claim
 	// (REPORT TARGET PORT GROUPS, EXTENDED COPY, COMPARE AND WRITE): see spc.cpp.
 };
@@ -89,6 +90,28 @@ class LogicalUnit {
 	virtual Result<void> flush(u64 lba, u64 blocks) = 0;
 	virtual Result<void> unmap(u64 lba, u64 blocks) = 0;
 	virtual Result<void> write_zeroes(u64 lba, u64 blocks) = 0;
+
+	// ---- protection information (T10-PI, core/scsi/pi.h) ----
+	// On an LU with attributes().pi_prot_type != 0, each block has an 8-byte tuple. read()
+	// and write() move data only; write() (and write_zeroes()) also store the tuples the
+	// device server generates (GUARD = CRC, APPLICATION TAG 0, REFERENCE TAG per
+	// pi_generated_ref), unmap() stores the escape (all 0xff), as LIO. read_pi() reads
+	// `blocks` tuples into pi (blocks * 8 bytes); write_pi() writes data and the given tuples.
+	virtual Result<void> read_pi(u64 lba, u32 blocks, MutableBytes pi) {
+		(void)lba;
+		(void)blocks;
+		(void)pi;
+		return Error::from_errno(KABI_ENOSYS);
+	}
+	virtual Result<void> write_pi(u64 lba, u32 blocks, const DataBuf &src, Bytes pi,
+				      bool fua) {
+		(void)lba;
+		(void)blocks;
+		(void)src;
+		(void)pi;
+		(void)fua;
+		return Error::from_errno(KABI_ENOSYS);
+	}
 
 	// Passthrough LUs (pscsi): execute() keeps REPORT LUNS, unit attentions and the nexus's
 	// write protection, and hands every other CDB to pass_through(), which completes the

@@ -47,6 +47,26 @@ constexpr OpcodeRow kMaintenanceIn[] = {
 	 handle_report_supported_tmfs, nullptr, 0},
 };
 
+// Variable-length CDBs (0x7F, SBC-4 5.x (32)): the T10-PI commands type 2 needs, sorted by
+// service action. Byte 1 is the CONTROL byte, 7 the ADDITIONAL CDB LENGTH (0x18, checked by
+// the handler), 8-9 the service action, 10 RD/WR/VRPROTECT, DPO, FUA/BYTCHK, 12-19 the LBA,
+// 20-23 EXPECTED INITIAL LOGICAL BLOCK REFERENCE TAG, 24-25 EXPECTED LOGICAL BLOCK
+// APPLICATION TAG, 26-27 its mask, 28-31 the transfer length. Handlers: sbc_pi.cpp.
+#define LIO_CDB32_USAGE(b10)                                                                 \
+	{0xff, kCtl, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x18, 0x00, 0xff, b10, 0x00, 0xff, 0xff, 0xff, \
+	 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+	 0xff, 0xff}
+constexpr OpcodeRow kVariableLength32[] = {
+	{0x7f, 0x09, 32, D::kIn, kRead, "READ(32)", LIO_CDB32_USAGE(0xf8), handle_read32, nullptr, 0},
+	{0x7f, 0x0a, 32, D::kOut, kRead, "VERIFY(32)", LIO_CDB32_USAGE(0xf6), handle_verify32,
+	 nullptr, 0},
+	{0x7f, 0x0b, 32, D::kOut, kWrite, "WRITE(32)", LIO_CDB32_USAGE(0xf8), handle_write32,
+	 nullptr, 0},
+	{0x7f, 0x0c, 32, D::kOut, kWrite | kRead, "WRITE AND VERIFY(32)", LIO_CDB32_USAGE(0xf6),
+	 handle_write_and_verify32, nullptr, 0},
+};
+#undef LIO_CDB32_USAGE
+
 template <usize N> constexpr u8 count_of(const OpcodeRow (&)[N]) { return static_cast<u8>(N); }
 
 // Sorted by operation code. RESERVE/RELEASE: 3RDPTY, LONGID, extents and the parameter list
@@ -110,6 +130,8 @@ constexpr OpcodeRow kOpcodes[] = {
 	{0x5a, 0, 10, D::kIn, 0, "MODE SENSE(10)",
 	 {0xff, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_mode_sense, nullptr, 0},
+	{0x7f, 0, 32, D::kNone, kOpServiceAction | kOpVariableLength, "VARIABLE LENGTH(32)",
+	 {0xff}, nullptr, kVariableLength32, count_of(kVariableLength32)},
 	{0x88, 0, 16, D::kIn, kRead, "READ(16)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
@@ -263,10 +285,19 @@ Result<const OpcodeRow *> look_up(Command &cmd) {
 	if (cmd.cdb_length() < row->cdb_length || cmd.cdb_length() > Command::kMaxCdbLength)
 		return sense_error(SenseReason::kInvalidFieldInCdb);
 	if (row->has_service_actions()) {
-		const OpcodeRow *sa = find_service_action(*row, cdb.service_action());
-		if (!sa)
-			return cdb_field_error(cmd, 1, 4);
-		row = sa;
+		if (row->flags & kOpVariableLength) {
+			u16 v = cdb.be16(8);
+			const OpcodeRow *sa = v <= 0xff ? find_service_action(*row, static_cast<u8>(v))
+						       : nullptr;
+			if (!sa)
+				return cdb_field_error(cmd, 8, 7);
+			row = sa;
+		} else {
+			const OpcodeRow *sa = find_service_action(*row, cdb.service_action());
+			if (!sa)
+				return cdb_field_error(cmd, 1, 4);
+			row = sa;
+		}
 	}
 	u16 byte;
 	u8 bit;

@@ -11,11 +11,11 @@
  *
  * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
  * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F), ORWRITE(32),
- * WRITE SAME(32), SANITIZE, FORMAT UNIT, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC.
- * INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need appear (VPD
- * 0xB0's compare-and-write length did with COMPARE AND WRITE, its atomic fields with WRITE
- * ATOMIC(16)).
+ * RESULTS (0x83/0x84), ORWRITE(32) and WRITE SAME(32) (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE,
+ * WRITE AND VERIFY(32) are present, for type 2 protection), SANITIZE, FORMAT UNIT, LOG
+ * SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves
+ * when the rows they need appear (VPD 0xB0's compare-and-write length did with COMPARE AND
+ * WRITE, its atomic fields with WRITE ATOMIC(16)).
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
@@ -65,10 +65,13 @@ enum OpFlag : u16 {
 	// Byte 1 bits 7:5 (SCSI-2's LUN field) are ignored, not refused: Linux fills them in
 	// when it probes a LUN of a target without LUN 0 (INQUIRY). Not reported by RSOC.
 	kOpLegacyLunField = 1 << 7,
+	// With kOpServiceAction: a variable-length CDB (0x7F), whose SERVICE ACTION is bytes 8-9
+	// (SPC-4 4.2.4) and whose CONTROL byte is byte 1.
+	kOpVariableLength = 1 << 8,
 };
 
 struct OpcodeRow {
-	static constexpr usize kMaxUsage = 16;
+	static constexpr usize kMaxUsage = 32;
 
 	u8 opcode;
 	u8 service_action;   // meaningful in sa_rows only

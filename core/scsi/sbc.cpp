@@ -15,9 +15,7 @@ Result<u32> check_rw(ExecContext &ctx, u64 *lba_out) {
 	u64 lba = cdb.block_lba();
 	u32 len = cdb.block_transfer_length();
 	if (ctx.row.cdb_length > 6) {
-		// RDPROTECT/WRPROTECT: no protection information is emulated yet.
-		if ((cdb[1] & 0xe0) && a.pi_prot_type == 0)
-			return cdb_field_error(ctx.cmd, 1, 7);
+		TRY(pi_protect_field(ctx)); // RDPROTECT/WRPROTECT (T10-PI, sbc_pi.cpp)
 		if (cdb.bit(1, 4) && !a.emulate_fua_write)
 			return cdb_field_error(ctx.cmd, 1, 4); // DPO
 		if (cdb.bit(1, 3) && !a.emulate_fua_write)
@@ -48,6 +46,9 @@ Result<u32> data_out_blocks(ExecContext &ctx, u32 blocks) {
 Result<void> handle_read(ExecContext &ctx) {
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
+	u8 protect = ctx.row.cdb_length > 6 ? ctx.cmd.cdb()[1] >> 5 : 0;
+	if (pi_path(ctx, protect))
+		return pi_read(ctx, lba, len, protect);
 	u64 bs = ctx.lu.block_size();
 	u64 bytes = len * bs;
 	DataBuf buf = ctx.cmd.data_in();
@@ -82,11 +83,16 @@ Result<void> handle_read(ExecContext &ctx) {
 Result<void> handle_write(ExecContext &ctx) {
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
+	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
+	u8 protect = ctx.row.cdb_length > 6 ? ctx.cmd.cdb()[1] >> 5 : 0;
+	// WRPROTECT != 0: tuples interleaved in data-out (sbc_pi.cpp); 0 on a PI LU: the LU
+	// generates them (logical_unit.h).
+	if (protect)
+		return pi_write(ctx, lba, len, protect, fua, false);
 	u32 n = TRY(data_out_blocks(ctx, len));
 	if (!n)
 		return {};
 	u64 bs = ctx.lu.block_size();
-	bool fua = ctx.row.cdb_length > 6 && ctx.cmd.cdb().bit(1, 3);
 	LuState::SharedWrite serial(ctx.lu.state());
 	Result<void> r = ctx.lu.write(lba, n, ctx.cmd.data_out().slice(0, n * bs), fua);
 	if (r.is_error())
@@ -116,7 +122,9 @@ Result<void> handle_read_capacity16(ExecContext &ctx) {
 	Response r(ctx.cmd, cdb.be32(10));
 	r.put_be64(0, nb ? nb - 1 : 0);
 	r.put_be32(8, ctx.lu.block_size());
-	// 12: P_TYPE / PROT_EN = 0 (no protection information); 13: exponents 0.
+	// 12: P_TYPE (type - 1) / PROT_EN (T10-PI, sbc_pi.cpp); 13: exponents 0.
+	if (a.pi_prot_type)
+		r.put(12, static_cast<u8>(((a.pi_prot_type - 1) << 1) | 0x01));
 	if (a.emulate_tpu || a.emulate_tpws) {
 		u8 b14 = 0x80; // LBPME
 		if (a.unmap_zeroes_data)

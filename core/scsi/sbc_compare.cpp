@@ -72,8 +72,7 @@ Result<void> handle_verify(ExecContext &ctx) {
 	Cdb cdb = ctx.cmd.cdb();
 	LuAttributes a = ctx.lu.attributes();
 	u8 bytchk = (cdb[1] >> 1) & 0x03;
-	if ((cdb[1] & 0xe0) && a.pi_prot_type == 0)
-		return cdb_field_error(ctx.cmd, 1, 7); // VRPROTECT
+	u8 protect = TRY(pi_protect_field(ctx)); // VRPROTECT (T10-PI, sbc_pi.cpp)
 	if (cdb.bit(1, 4) && !a.emulate_fua_write)
 		return cdb_field_error(ctx.cmd, 1, 4); // DPO
 	if (bytchk == 2)
@@ -83,6 +82,8 @@ Result<void> handle_verify(ExecContext &ctx) {
 	if (bytchk == 1 && a.hw_max_sectors && blocks > a.hw_max_sectors)
 		return cdb_field_error(ctx.cmd, cdb.block_transfer_length_offset(), 7);
 	TRY(check_lba_range(ctx, lba, blocks));
+	if (pi_path(ctx, protect))
+		return pi_verify(ctx, lba, blocks, protect, bytchk);
 	u64 bs = ctx.lu.block_size();
 	u64 want = bytchk == 0 || blocks == 0 ? 0 : bytchk == 1 ? blocks * bs : bs;
 	DataBuf data = ctx.cmd.data_out();
@@ -104,6 +105,8 @@ Result<void> handle_write_and_verify(ExecContext &ctx) {
 		return cdb_field_error(ctx.cmd, 1, 2);
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
+	if (u8 protect = cdb[1] >> 5) // T10-PI: tuples interleaved in data-out
+		return pi_write(ctx, lba, len, protect, true, bytchk == 1);
 	u32 n = TRY(data_out_blocks(ctx, len));
 	if (!n)
 		return {};
@@ -125,8 +128,10 @@ Result<void> handle_compare_and_write(ExecContext &ctx) {
 	LuAttributes a = ctx.lu.attributes();
 	if (!a.emulate_caw)
 		return sense_error(SenseReason::kInvalidOpcode); // as LIO: not offered at all
-	if ((cdb[1] & 0xe0) && a.pi_prot_type == 0)
-		return cdb_field_error(ctx.cmd, 1, 7); // WRPROTECT
+	// WRPROTECT: without protection information refused; with it, not implemented here
+	// (WRPROTECT = 0 compares data and the LU generates the tuples of what it writes).
+	if (cdb[1] & 0xe0)
+		return cdb_field_error(ctx.cmd, 1, 7);
 	if (cdb.bit(1, 4) && !a.emulate_fua_write)
 		return cdb_field_error(ctx.cmd, 1, 4); // DPO
 	if (cdb.bit(1, 3) && !a.emulate_fua_write)
@@ -160,6 +165,8 @@ Result<void> handle_compare_and_write(ExecContext &ctx) {
 // ORWRITE(16) (SBC-4 5.10, BMOP 000b as the 16-byte CDB has no BMOP): each block becomes
 // (medium OR data-out), read-modify-write under the exclusive hold as COMPARE AND WRITE.
 Result<void> handle_orwrite(ExecContext &ctx) {
+	if (ctx.cmd.cdb()[1] & 0xe0) // WRPROTECT: not with ORWRITE (tuples are generated)
+		return cdb_field_error(ctx.cmd, 1, 7);
 	u64 lba = 0;
 	u32 len = TRY(check_rw(ctx, &lba));
 	u32 bs = ctx.lu.block_size();

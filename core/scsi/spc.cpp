@@ -49,6 +49,8 @@ void inquiry_standard(ExecContext &ctx, Response &r) {
 		b5 |= 0x80 | 0x30; // SCCS, TPGS = implicit and explicit ALUA (LIO's default group)
 	if (a.emulate_3pc && has_command(kOpExtendedCopy))
 		b5 |= 0x08;
+	if (a.pi_prot_type)
+		b5 |= 0x01; // PROTECT (T10-PI, sbc_pi.cpp)
 	r.put(5, b5);
 	r.put(7, 0x02); // CMDQUE
 	r.put_padded(8, id.vendor, 8);
@@ -204,6 +206,11 @@ Result<void> inquiry_vpd(ExecContext &ctx, Response &r, u8 page) {
 		end = vpd_device_identification(ctx, r);
 		break;
 	case 0x86: // Extended INQUIRY Data
+		// T10-PI: SPT 111b (types 1, 2 and 3); GRD_CHK always, REF_CHK for types 1 and 2,
+		// APP_CHK for type 2 (the 32-byte CDBs carry the expected application tag).
+		if (a.pi_prot_type)
+			r.put(4, static_cast<u8>(0x38 | 0x04 | (a.pi_prot_type != 3 ? 0x01 : 0) |
+						 (a.pi_prot_type == 2 ? 0x02 : 0)));
 		r.put(5, 0x07); // HEADSUP, ORDSUP, SIMPSUP
 		if (a.emulate_write_cache)
 			r.put(6, 0x01); // V_SUP

@@ -21,6 +21,8 @@ bool row_enabled(const LuAttributes &a, const OpcodeRow &row) {
 		return a.emulate_tpu;
 	case 0x89: // COMPARE AND WRITE
 		return a.emulate_caw;
+	case 0x7f: // the 32-byte CDBs: type 2 protection only (sbc_pi.cpp)
+		return a.pi_prot_type == 2;
 	default:
 		return true;
 	}
@@ -58,7 +60,9 @@ void put_usage(Response &r, usize off, const OpcodeRow &row, bool sa) {
 	for (usize i = 0; i < row.cdb_length; i++)
 		r.put(off + i, row.usage[i]);
 	r.put(off, row.opcode);
-	if (sa)
+	if (sa && row.cdb_length == 32) // variable-length CDB: bytes 8-9
+		r.put_be16(off + 8, row.service_action);
+	else if (sa)
 		r.put(off + 1, static_cast<u8>((row.usage[1] & ~0x1f) | row.service_action));
 }
 

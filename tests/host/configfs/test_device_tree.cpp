@@ -375,13 +375,15 @@ TEST_F(DeviceTree, AttribWrites) {
 	write_expect(a + "alua_support", "0", -KABI_ENOSYS);
 	write_expect(a + "alua_support", "1", 0);
 	write_expect(a + "pgr_support", "0", -KABI_ENOSYS);
-	write_expect(a + "pi_prot_type", "2", -KABI_ENOSYS);
 	write_expect(a + "pi_prot_type", "4", -KABI_EINVAL);
-	write_expect(a + "pi_prot_type", "1", -KABI_ENOSYS);
-	write_expect(a + "pi_prot_type", "0", 0);
-	write_expect(a + "pi_prot_format", "1", -KABI_ENOSYS);
+	write_expect(a + "pi_prot_format", "1", -KABI_ENODEV); // no type yet
 	write_expect(a + "pi_prot_format", "0", 0);
 	write_expect(a + "pi_prot_verify", "1", 0); // ignored with a warning, as LIO
+	EXPECT_EQ(read(a + "pi_prot_verify"), "0\n");
+	// The ramdisk keeps protection information (test_device_pi.cpp has the rest).
+	write_expect(a + "pi_prot_type", "1", 0);
+	EXPECT_EQ(read(a + "pi_prot_verify"), "1\n");
+	write_expect(a + "pi_prot_type", "0", 0);
 	EXPECT_EQ(read(a + "pi_prot_verify"), "0\n");
 	// Deprecated: anything accepted.
 	write_expect(a + "emulate_dpo", "whatever", 0);

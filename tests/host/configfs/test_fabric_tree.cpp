@@ -677,3 +677,40 @@ TEST_F(FabricTree, UnlinkWaitsForInFlightCommands) {
 }
 
 } // namespace
+
+// ---- T10-PI attributes (LIO's pi_prot_type_store / pi_prot_format_store rules) ----
+TEST_F(FabricTree, PiAttributesFollowLioRules) {
+	make_loop_lun0(); // rd0 exported as lun_0
+	make_rd("rd1");
+	make_rd("rd2", false);
+	const std::string a0 = C + "rd_mcp_1/rd0/attrib/", a1 = C + "rd_mcp_1/rd1/attrib/",
+			  a2 = C + "rd_mcp_1/rd2/attrib/";
+	kabi_host_log_clear();
+	expect_one_err(hostcfs_write(a2 + "pi_prot_type", "1"), -KABI_ENODEV, "not enabled");
+	expect_one_err(hostcfs_write(a2 + "pi_prot_format", "1"), -KABI_ENODEV, "format, not enabled");
+	expect_one_err(hostcfs_write(a0 + "pi_prot_type", "1"), -KABI_EINVAL, "exported");
+	expect_one_err(hostcfs_write(a0 + "pi_prot_format", "1"), -KABI_EINVAL, "format, exported");
+	expect_one_err(hostcfs_write(a1 + "pi_prot_type", "4"), -KABI_EINVAL, "4");
+	expect_one_err(hostcfs_write(a1 + "pi_prot_type", "x"), -KABI_EINVAL, "not a number");
+	expect_one_err(hostcfs_write(a1 + "pi_prot_format", "1"), -KABI_ENODEV, "format, type 0");
+	for (const char *type : {"1", "2", "3"}) {
+		expect_one_err(hostcfs_write(a1 + "pi_prot_type", type), 0, type);
+		EXPECT_EQ(read(a1 + "pi_prot_type"), std::string(type) + "\n");
+		EXPECT_EQ(read(a1 + "pi_prot_verify"), "1\n");
+		expect_one_err(hostcfs_write(a1 + "pi_prot_verify", "0"), 0, "verify off");
+		EXPECT_EQ(read(a1 + "pi_prot_verify"), "0\n");
+		expect_one_err(hostcfs_write(a1 + "pi_prot_format", "1"), 0, "format");
+		EXPECT_EQ(read(a1 + "pi_prot_format"), "0\n");
+		expect_one_err(hostcfs_write(a1 + "pi_prot_type", "0"), 0, "back to 0");
+		EXPECT_EQ(read(a1 + "pi_prot_verify"), "0\n");
+	}
+	// Exported with a type: the LUN's LU reports it (the snapshot is published).
+	expect_one_err(hostcfs_write(a1 + "pi_prot_type", "3"), 0, "type 3 before export");
+	ASSERT_EQ(hostcfs_mkdir(TP + "/lun/lun_1"), 0);
+	ASSERT_EQ(hostcfs_symlink(C + "rd_mcp_1/rd1", TP + "/lun/lun_1/link"), 0);
+	expect_one_err(hostcfs_write(a1 + "pi_prot_type", "0"), -KABI_EINVAL, "exported, type 3");
+	EXPECT_EQ(read(a1 + "pi_prot_type"), "3\n");
+	ASSERT_EQ(hostcfs_unlink(TP + "/lun/lun_1/link"), 0);
+	ASSERT_EQ(hostcfs_rmdir(TP + "/lun/lun_1"), 0);
+	ASSERT_EQ(hostcfs_rmdir(C + "rd_mcp_1/rd2"), 0);
+}
