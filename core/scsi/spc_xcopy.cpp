@@ -502,6 +502,8 @@ Result<void> handle_receive_copy_results(ExecContext &ctx) {
 		r.finish();
 		return {};
 	}
+	if (sa != kSaFailedSegmentDetails)
+		return cdb_field_error(ctx.cmd, 1, 4); // (the table has no other row)
 	// FAILED SEGMENT DETAILS: the status and sense of a failed copy with held results,
 	// discarded once transferred whole (or asked for with allocation length 0).
 	if (e.state != CopyResults::State::kFailed || e.sense_length == 0) {
