@@ -70,6 +70,8 @@ class ItlEntry final : public scsi::ItlNexus {
 	// Copied when the nexus is made; target_name points into the TPG, which outlives its
 	// sessions and so their entries.
 	const scsi::TargetPortInfo *target_port() const override { return &port_; }
+	// ---- copy offload ----
+	scsi::CopyResults *copy_results() override { return &copy_results_; }
 
 	u64 lun() const { return lun_; }
 	DeviceLu &device_lu() const { return *lu_; }
@@ -83,6 +85,7 @@ class ItlEntry final : public scsi::ItlNexus {
 	RefPtr<DeviceLu> lu_;
 	scsi::TargetPortInfo port_;
 	scsi::UnitAttentionQueue ua_;
+	scsi::CopyResults copy_results_; // ---- copy offload ----
 };
 
 // FabricCmd::core.flags.

@@ -17,13 +17,95 @@ constinit LockClass tmf_wait_class("lio_tmf_wait");
 
 Atomic<u64> g_next_nexus_id{1};
 
-// REPORT LUNS through the session's TPG.
+// ---- copy offload ----
+// A copy target held for an EXTENDED COPY: its LUN's get_io() (the LUN keeps its device, an
+// unlink waits) and the view of the LU as the session sees it (its write protection).
+class SessionHeldLu final : public scsi::HeldLu {
+  public:
+	SessionHeldLu(RefPtr<Lun> lun, DeviceLu &dlu, RefPtr<LuSnapshot> snap, bool read_only)
+	    : lun_(static_cast<RefPtr<Lun> &&>(lun)),
+	      clu_(dlu, static_cast<RefPtr<LuSnapshot> &&>(snap), read_only) {}
+	~SessionHeldLu() { lun_->put_io(); }
+	scsi::LogicalUnit &lu() override { return clu_; }
+	void release() override { delete this; }
+
+  private:
+	RefPtr<Lun> lun_; // with get_io()
+	CommandLu clu_;
+};
+
+// LUN numbers of a LUN map: counts them, and records up to `cap`.
+class LunCollector final : public scsi::LunVisitor {
+  public:
+	LunCollector(u64 *out, usize cap) : out_(out), cap_(cap) {}
+	void visit(u64 lun) override {
+		if (n_ < cap_)
+			out_[n_] = lun;
+		n_++;
+	}
+	usize count() const { return n_ < cap_ ? n_ : cap_; }
+	usize seen() const { return n_; }
+
+  private:
+	u64 *out_;
+	usize cap_;
+	usize n_ = 0;
+};
+
+// REPORT LUNS through the session's TPG; copy targets among the LUNs the session sees.
 class SessionLunMap final : public scsi::LunMap {
   public:
 	explicit SessionLunMap(const Session &s) : s_(s) {}
 	void for_each_lun(scsi::LunVisitor &v) const override { s_.tpg().for_each_lun(s_, v); }
 
+	// ---- copy offload ----
+	// Only the session's own LUN map is searched (ACL mapped LUNs, or the TPG's LUNs in
+	// demo mode): a device exported elsewhere but not to this nexus is never found. The
+	// numbers are collected first (under the TPG's map lock), then each LUN is looked up
+	// again, held and matched with no lock held.
+	scsi::HeldLu *hold_lu(const scsi::LuMatcher &m) const override {
+		LunCollector counter(nullptr, 0);
+		s_.tpg().for_each_lun(s_, counter);
+		usize cap = counter.seen();
+		if (!cap)
+			return nullptr;
+		u64 *numbers = static_cast<u64 *>(alloc_raw(cap * sizeof(u64), Gfp::Kernel));
+		if (!numbers)
+			return nullptr;
+		LunCollector collect(numbers, cap);
+		s_.tpg().for_each_lun(s_, collect);
+		scsi::HeldLu *found = nullptr;
+		for (usize i = 0; i < collect.count() && !found; i++)
+			found = hold_if_match(numbers[i], m);
+		free_raw(numbers);
+		return found;
+	}
+
   private:
+	scsi::HeldLu *hold_if_match(u64 number, const scsi::LuMatcher &m) const {
+		bool read_only = false;
+		RefPtr<Lun> lun = s_.tpg().lookup_lun(s_, number, &read_only);
+		if (!lun || !lun->get_io())
+			return nullptr;
+		DeviceLu *dlu = lun->device().lu;
+		if (!dlu) {
+			lun->put_io();
+			return nullptr;
+		}
+		RefPtr<LuSnapshot> snap = dlu->snapshot();
+		CommandLu probe(*dlu, snap, read_only);
+		if (!m.matches(probe)) {
+			lun->put_io();
+			return nullptr;
+		}
+		auto *held = new (Gfp::Kernel) SessionHeldLu(static_cast<RefPtr<Lun> &&>(lun), *dlu,
+							     static_cast<RefPtr<LuSnapshot> &&>(snap),
+							     read_only);
+		if (!held)
+			lun->put_io(); // not moved from when the allocation failed
+		return held;
+	}
+
 	const Session &s_;
 };
 

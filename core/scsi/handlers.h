@@ -178,6 +178,14 @@ Result<void> handle_read32(ExecContext &ctx);
 Result<void> handle_write32(ExecContext &ctx);
 Result<void> handle_verify32(ExecContext &ctx);
 Result<void> handle_write_and_verify32(ExecContext &ctx);
+// ---- copy offload (spc_xcopy.cpp) ----
+// The NAA IEEE Registered Extended designator of an LU with a unit serial (VPD 0x83, and
+// what EXTENDED COPY's identification descriptors are matched against): the company id,
+// then the serial's hex digits.
+inline constexpr usize kNaaDesignatorLength = 16;
+void lu_naa_designator(const LuIdentity &id, u8 *out);
+Result<void> handle_extended_copy(ExecContext &ctx);
+Result<void> handle_receive_copy_results(ExecContext &ctx);
 
 // spc.cpp
 Result<void> handle_test_unit_ready(ExecContext &ctx);

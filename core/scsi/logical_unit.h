@@ -141,10 +141,43 @@ class LunVisitor {
 	~LunVisitor() = default;
 };
 
+// ---- copy offload ----
+// A logical unit held for a copy (EXTENDED COPY's source or destination): the device model
+// keeps it from going away (its LUN's in-flight count) until release(), after which the
+// object is gone. lu() is a view of the LU as the issuing I_T nexus sees it (its read-only
+// state includes the nexus's write protection).
+class HeldLu {
+  public:
+	virtual LogicalUnit &lu() = 0;
+	virtual void release() = 0;
+
+  protected:
+	~HeldLu() = default;
+};
+
+// Decides whether a logical unit is the one a copy descriptor names (the engine compares
+// the designators it reports in VPD 0x83).
+class LuMatcher {
+  public:
+	virtual bool matches(LogicalUnit &lu) const = 0;
+
+  protected:
+	~LuMatcher() = default;
+};
+
 class LunMap {
   public:
 	// Calls v.visit() for each LUN visible to the I_T nexus, in ascending order.
 	virtual void for_each_lun(LunVisitor &v) const = 0;
+
+	// ---- copy offload ----
+	// The first LU visible to this I_T nexus (its LUN map: ACL mapped LUNs or demo mode,
+	// nothing else of the target) for which m.matches() holds, held for the caller; null
+	// when none matches (or none can be held). Process context.
+	virtual HeldLu *hold_lu(const LuMatcher &m) const {
+		(void)m;
+		return nullptr;
+	}
 
   protected:
 	~LunMap() = default;

@@ -8,6 +8,7 @@ namespace {
 
 constinit LockClass ua_queue_class("lio_ua_queue");
 constinit LockClass lu_state_class("lio_lu_state");
+constinit LockClass copy_results_class("lio_copy_results");
 // One class per stripe: ExclusiveWrite holds them all, always in this order.
 constinit LockClass stripe_classes[LuState::kWriteStripes] = {
 	LockClass("lio_lu_write0"), LockClass("lio_lu_write1"), LockClass("lio_lu_write2"),
@@ -125,6 +126,92 @@ LuState::ExclusiveWrite::ExclusiveWrite(LuState &s) : s_(s) {
 LuState::ExclusiveWrite::~ExclusiveWrite() {
 	for (usize i = kWriteStripes; i > 0; i--)
 		s_.stripes_[i - 1].unlock();
+}
+
+// ---- copy offload: CopyResults ----
+
+CopyResults::CopyResults() : lock_(copy_results_class) {}
+
+CopyResults::Entry *CopyResults::find_locked(u8 list_id) {
+	for (Entry &e : entries_)
+		if (e.state != State::kFree && e.list_id == list_id)
+			return &e;
+	return nullptr;
+}
+
+SenseReason CopyResults::begin(u8 list_id, bool hold) {
+	SpinLockIrqGuard guard(lock_);
+	Entry *e = find_locked(list_id);
+	if (e && e->state == State::kRunning)
+		return SenseReason::kOperationInProgress;
+	if (!e) {
+		// A free entry, else the oldest finished one.
+		for (Entry &x : entries_) {
+			if (x.state == State::kFree) {
+				e = &x;
+				break;
+			}
+			if (x.state != State::kRunning && (!e || x.age < e->age))
+				e = &x;
+		}
+		if (!e)
+			return SenseReason::kInsufficientResources;
+	}
+	*e = Entry();
+	e->state = State::kRunning;
+	e->list_id = list_id;
+	e->hold = hold;
+	e->age = ++clock_;
+	return SenseReason::kNone;
+}
+
+void CopyResults::progress(u8 list_id, u16 segments, u64 bytes) {
+	SpinLockIrqGuard guard(lock_);
+	Entry *e = find_locked(list_id);
+	if (e && e->state == State::kRunning) {
+		e->segments_processed = segments;
+		e->bytes = bytes;
+	}
+}
+
+void CopyResults::end(u8 list_id, u8 status, Bytes sense) {
+	SpinLockIrqGuard guard(lock_);
+	Entry *e = find_locked(list_id);
+	if (!e || e->state != State::kRunning)
+		return;
+	if (!e->hold) {
+		*e = Entry();
+		return;
+	}
+	e->state = status == 0 ? State::kGood : State::kFailed;
+	e->status = status;
+	usize n = sense.size() < kMaxSense ? sense.size() : kMaxSense;
+	for (usize i = 0; i < n; i++)
+		e->sense[i] = sense.data()[i];
+	e->sense_length = static_cast<u8>(n);
+}
+
+bool CopyResults::lookup(u8 list_id, Entry *out) const {
+	SpinLockIrqGuard guard(lock_);
+	Entry *e = const_cast<CopyResults *>(this)->find_locked(list_id);
+	if (!e)
+		return false;
+	*out = *e;
+	return true;
+}
+
+void CopyResults::discard_sense(u8 list_id) {
+	SpinLockIrqGuard guard(lock_);
+	Entry *e = find_locked(list_id);
+	if (e && e->state == State::kFailed)
+		e->sense_length = 0;
+}
+
+void CopyResults::clear() {
+	SpinLockIrqGuard guard(lock_);
+	for (Entry &e : entries_)
+		if (e.state != State::kRunning)
+			e = Entry();
 }
 
 } // namespace lio::scsi

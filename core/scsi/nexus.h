@@ -11,6 +11,7 @@
 #include "core/scsi/sense.h"
 #include "lio/atomic.h"
 #include "lio/lock.h"
+#include "lio/span.h"
 #include "lio/string.h"
 #include "lio/types.h"
 
@@ -116,6 +117,56 @@ struct TargetPortInfo {
 	u16 port_group_id = 0;    // the LUN's ALUA target port group
 };
 
+// ---- copy offload ----
+// What the copy manager keeps per I_T_L nexus about EXTENDED COPY commands by LIST
+// IDENTIFIER (SPC-4 6.4, 6.18): which list ids are running (a second command with the same
+// id is refused while one runs) and, for commands with LIST ID USAGE 00b, their results for
+// RECEIVE COPY RESULTS until a new command reuses the id or the nexus goes. kCapacity
+// entries; when all are taken the oldest finished result is dropped, and when all are
+// running a new command is refused (INSUFFICIENT RESOURCES). Thread-safe (a spinlock, leaf).
+class CopyResults final {
+  public:
+	static constexpr usize kCapacity = 16;
+	static constexpr usize kMaxSense = 28; // SenseData::kMaxLength
+
+	enum class State : u8 { kFree, kRunning, kGood, kFailed };
+	struct Entry {
+		State state = State::kFree;
+		u8 list_id = 0;
+		bool hold = false;         // LIST ID USAGE 00b: kept after the command ends
+		u16 segments_processed = 0;
+		u64 bytes = 0;             // transferred so far
+		u8 status = 0;             // the command's SCSI status once ended
+		u8 sense_length = 0;       // its sense (FAILED SEGMENT DETAILS)
+		u8 sense[kMaxSense] = {};
+		u64 age = 0;
+	};
+
+	CopyResults();
+	CopyResults(const CopyResults &) = delete;
+	CopyResults &operator=(const CopyResults &) = delete;
+
+	// A command with list_id starts: kOperationInProgress when one with that id runs,
+	// kInsufficientResources when every entry runs; else kNone (a held result of that id
+	// is discarded).
+	SenseReason begin(u8 list_id, bool hold);
+	void progress(u8 list_id, u16 segments, u64 bytes);
+	// It ended with `status` (and sense): kept when held, else forgotten.
+	void end(u8 list_id, u8 status, Bytes sense);
+	// A copy of the entry of list_id, false when there is none.
+	bool lookup(u8 list_id, Entry *out) const;
+	// FAILED SEGMENT DETAILS delivered in full: the held sense is discarded.
+	void discard_sense(u8 list_id);
+	void clear();
+
+  private:
+	Entry *find_locked(u8 list_id);
+
+	mutable SpinLock lock_;
+	Entry entries_[kCapacity]; // under lock_
+	u64 clock_ = 0;            // under lock_
+};
+
 // The I_T_L nexus a command arrives on. execute() with a null nexus has no unit attentions
 // and no reservations (host tests, internal commands).
 class ItlNexus {
@@ -125,6 +176,11 @@ class ItlNexus {
 	virtual UnitAttentionQueue &unit_attentions() = 0;
 	// The target port, or null when there is none to report (host tests).
 	virtual const TargetPortInfo *target_port() const = 0;
+
+	// ---- copy offload ----
+	// The copy manager's per-nexus list-id state and results; null: none (EXTENDED COPY
+	// runs but keeps nothing, RECEIVE COPY RESULTS COPY STATUS finds nothing).
+	virtual CopyResults *copy_results() { return nullptr; }
 
   protected:
 	~ItlNexus() = default;

@@ -66,6 +66,31 @@ constexpr OpcodeRow kVariableLength32[] = {
 	 handle_write_and_verify32, nullptr, 0},
 };
 #undef LIO_CDB32_USAGE
+// ---- copy offload ----
+// THIRD-PARTY COPY OUT (0x83) and IN (0x84), sorted by service action. EXTENDED COPY's
+// admission on the LUs it copies between is its handler's (spc_xcopy.cpp); on the copy
+// manager LU itself it is an ordinary command. RECEIVE COPY RESULTS only reports (still
+// refused under another nexus's SPC-2 reservation, as SPC-2 5.5.1 lists it nowhere).
+constexpr OpcodeRow kThirdPartyCopyOut[] = {
+	{0x83, 0x00, 16, D::kOut, 0, "EXTENDED COPY(LID1)",
+	 {0xff, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	  0x00, kCtl},
+	 handle_extended_copy, nullptr, 0},
+};
+constexpr OpcodeRow kThirdPartyCopyIn[] = {
+	{0x84, 0x00, 16, D::kIn, kOpOkWhileNotReady, "RECEIVE COPY RESULTS(COPY STATUS)",
+	 {0xff, 0x1f, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	  0x00, kCtl},
+	 handle_receive_copy_results, nullptr, 0},
+	{0x84, 0x03, 16, D::kIn, kOpOkWhileNotReady, "RECEIVE COPY RESULTS(OPERATING PARAMETERS)",
+	 {0xff, 0x1f, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	  0x00, kCtl},
+	 handle_receive_copy_results, nullptr, 0},
+	{0x84, 0x04, 16, D::kIn, kOpOkWhileNotReady, "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)",
+	 {0xff, 0x1f, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	  0x00, kCtl},
+	 handle_receive_copy_results, nullptr, 0},
+};
 
 template <usize N> constexpr u8 count_of(const OpcodeRow (&)[N]) { return static_cast<u8>(N); }
 
@@ -132,6 +157,10 @@ constexpr OpcodeRow kOpcodes[] = {
 	 handle_mode_sense, nullptr, 0},
 	{0x7f, 0, 32, D::kNone, kOpServiceAction | kOpVariableLength, "VARIABLE LENGTH(32)",
 	 {0xff}, nullptr, kVariableLength32, count_of(kVariableLength32)},
+	{0x83, 0, 16, D::kOut, kOpServiceAction, "THIRD-PARTY COPY OUT", {0xff}, nullptr,
+	 kThirdPartyCopyOut, count_of(kThirdPartyCopyOut)},
+	{0x84, 0, 16, D::kIn, kOpServiceAction, "THIRD-PARTY COPY IN", {0xff}, nullptr,
+	 kThirdPartyCopyIn, count_of(kThirdPartyCopyIn)},
 	{0x88, 0, 16, D::kIn, kRead, "READ(16)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},

@@ -10,12 +10,14 @@
  * service actions; that row has no handler of its own. Adding a command = adding a row.
  *
  * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
- * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), ORWRITE(32) and WRITE SAME(32) (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE,
- * WRITE AND VERIFY(32) are present, for type 2 protection), SANITIZE, FORMAT UNIT, LOG
- * SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves
- * when the rows they need appear (VPD 0xB0's compare-and-write length did with COMPARE AND
- * WRITE, its atomic fields with WRITE ATOMIC(16)).
+ * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), the token-based copy service
+ * actions (POPULATE TOKEN 0x83/0x10, WRITE USING TOKEN 0x83/0x11, RECEIVE ROD TOKEN
+ * INFORMATION 0x84/0x07) and EXTENDED COPY(LID4) (0x83/0x01), ORWRITE(32) and WRITE SAME(32)
+ * (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE, WRITE AND VERIFY(32) are present, for type 2
+ * protection), SANITIZE, FORMAT UNIT, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's
+ * SCCS/TPGS switch on by themselves when the rows they need appear (3PC did with EXTENDED
+ * COPY(LID1), VPD 0xB0's compare-and-write length with COMPARE AND WRITE, its atomic fields
+ * with WRITE ATOMIC(16)).
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus

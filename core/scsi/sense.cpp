@@ -57,6 +57,14 @@ constexpr SenseRow kSenseTable[] = {
 	{R::kAbortedCommand, {K::kAbortedCommand, 0x00, 0x00}},
 	{R::kInitiatorDetectedError, {K::kAbortedCommand, 0x48, 0x00}},
 	{R::kOverlappedCommands, {K::kAbortedCommand, 0x4e, 0x00}},
+	{R::kTooManyTargetDescriptors, {K::kIllegalRequest, 0x26, 0x06}},
+	{R::kUnsupportedTargetDescriptorType, {K::kIllegalRequest, 0x26, 0x07}},
+	{R::kTooManySegmentDescriptors, {K::kIllegalRequest, 0x26, 0x08}},
+	{R::kUnsupportedSegmentDescriptorType, {K::kIllegalRequest, 0x26, 0x09}},
+	{R::kOperationInProgress, {K::kIllegalRequest, 0x00, 0x16}},
+	{R::kCopyAborted, {K::kCopyAborted, 0x00, 0x00}},
+	{R::kCopyAbortedReadError, {K::kCopyAborted, 0x11, 0x00}},
+	{R::kCopyAbortedWriteError, {K::kCopyAborted, 0x0c, 0x00}},
 };
 
 constexpr bool table_in_order() {
@@ -84,6 +92,8 @@ inline void put_field_pointer(MutableBytes out, usize off, const SenseDetail &d)
 	u8 b = 0x80; // SKSV
 	if (d.in_cdb)
 		b |= 0x40;
+	if (d.sd)
+		b |= 0x20; // SD of a segment pointer (COPY ABORTED)
 	if (d.bit_valid)
 		b |= 0x08 | (d.bit & 7);
 	put(out, off, b);
@@ -110,6 +120,8 @@ usize SenseData::build(MutableBytes out, SenseReason reason, const SenseDetail &
 		put(out, 2, static_cast<u8>(t.key));
 		if (info_valid)
 			put_be(out, 3, 4, detail.information);
+		if (detail.has_command_specific)
+			put_be(out, 8, 4, detail.command_specific);
 		put(out, 7, static_cast<u8>(kFixedLength - 8));
 		put(out, 12, t.asc);
 		put(out, 13, t.ascq);
@@ -127,6 +139,12 @@ usize SenseData::build(MutableBytes out, SenseReason reason, const SenseDetail &
 		put(out, off + 1, 0x0a);
 		put(out, off + 2, 0x80); // VALID
 		put_be(out, off + 4, 8, detail.information);
+		off += 12;
+	}
+	if (detail.has_command_specific) {
+		put(out, off, 0x01); // COMMAND-SPECIFIC INFORMATION descriptor
+		put(out, off + 1, 0x0a);
+		put_be(out, off + 4, 8, detail.command_specific);
 		off += 12;
 	}
 	if (detail.has_field_pointer) {

@@ -85,6 +85,15 @@ enum class SenseReason : u16 {
 	kAbortedCommand,            // 00/00 (sense key only)
 	kInitiatorDetectedError,    // 48/00 INITIATOR DETECTED ERROR MESSAGE RECEIVED
 	kOverlappedCommands,        // 4E/00 OVERLAPPED COMMANDS ATTEMPTED
+	// ---- copy offload (EXTENDED COPY, RECEIVE COPY RESULTS) ----
+	kTooManyTargetDescriptors,  // ILLEGAL REQUEST 26/06
+	kUnsupportedTargetDescriptorType, // ILLEGAL REQUEST 26/07
+	kTooManySegmentDescriptors, // ILLEGAL REQUEST 26/08
+	kUnsupportedSegmentDescriptorType, // ILLEGAL REQUEST 26/09
+	kOperationInProgress,       // ILLEGAL REQUEST 00/16 (a copy with that LIST ID is running)
+	kCopyAborted,               // COPY ABORTED 00/00 (segment pointer, segment number)
+	kCopyAbortedReadError,      // COPY ABORTED 11/00 (the source's read failed)
+	kCopyAbortedWriteError,     // COPY ABORTED 0C/00 (the destination's write failed)
 	kCount,                     // not a reason: the table size
 };
 
@@ -116,6 +125,14 @@ struct SenseDetail {
 	// INFORMATION (e.g. the offset of the first miscompare).
 	bool has_information = false;
 	u64 information = 0;
+	// ---- copy offload ----
+	// COPY ABORTED's SENSE-KEY SPECIFIC is a segment pointer (SPC-4 4.5.2.4.5): the field
+	// pointer above with SD in place of C/D (in_cdb false): sd = the byte is relative to the
+	// segment descriptor named by COMMAND-SPECIFIC INFORMATION bytes 2-3, else to the
+	// parameter list.
+	bool sd = false;
+	bool has_command_specific = false;
+	u32 command_specific = 0; // fixed format bytes 8-11 / descriptor type 01h
 
 	static SenseDetail cdb_field(u16 byte, u8 bit) {
 		SenseDetail d;

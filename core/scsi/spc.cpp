@@ -63,24 +63,13 @@ void inquiry_standard(ExecContext &ctx, Response &r) {
 	r.extend(96);
 }
 
-// NAA IEEE Registered Extended (NAA 6): the 24-bit company id, then the unit serial's hex
-// digits (others skipped) as 25 nibbles of vendor-specific identifier (+ extension).
+// NAA IEEE Registered Extended (NAA 6): lu_naa_designator() (spc_xcopy.cpp, shared with
+// EXTENDED COPY's identification descriptors).
 void put_naa6(Response &r, usize off, const LuIdentity &id) {
-	u32 cid = id.company_id;
-	r.put(off + 0, static_cast<u8>(0x60 | ((cid >> 20) & 0x0f)));
-	r.put(off + 1, static_cast<u8>(cid >> 12));
-	r.put(off + 2, static_cast<u8>(cid >> 4));
-	u8 nibbles[32] = {};
-	usize n = 0;
-	for (usize i = 0; i < id.unit_serial.size() && n < 25; i++) {
-		int v = hex_digit_value(id.unit_serial.data()[i]);
-		if (v >= 0)
-			nibbles[n++] = static_cast<u8>(v);
-	}
-	// Byte 3: company id's low nibble, then nibble 0; bytes 4..15: nibble pairs.
-	r.put(off + 3, static_cast<u8>(((cid & 0x0f) << 4) | nibbles[0]));
-	for (usize b = 0; b < 12; b++)
-		r.put(off + 4 + b, static_cast<u8>((nibbles[1 + 2 * b] << 4) | nibbles[2 + 2 * b]));
+	u8 naa[kNaaDesignatorLength];
+	lu_naa_designator(id, naa);
+	for (usize i = 0; i < kNaaDesignatorLength; i++)
+		r.put(off + i, naa[i]);
 }
 
 // A SCSI name string designator (UTF-8, NUL-terminated, padded to a multiple of 4) made of

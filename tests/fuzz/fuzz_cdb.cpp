@@ -4,7 +4,7 @@
  * (core/scsi/opcode_table.h execute()): arbitrary CDB bytes and lengths, data-in capacities
  * (allocation lengths are in the CDB), data-out sizes, D_SENSE and LU attributes, buffers cut
  * into scatter-gather segments, and an I_T_L nexus with pending unit attentions and SPC-2
- * reservations.
+ * reservations; EXTENDED COPY can reach the LU itself as its copy target.
  *
  * Input: [0] CDB length (mod 40), [1..2] data-in capacity, [3..4] data-out size, [5] flags
  * (D_SENSE, read-only, attribute bits), [6] when bit 7 of [5] is set, the opcode is taken from
@@ -114,8 +114,10 @@ class FuzzNexus final : public ItlNexus {
 	u64 it_nexus_id() const override { return 7; }
 	UnitAttentionQueue &unit_attentions() override { return ua; }
 	const TargetPortInfo *target_port() const override { return &port; }
+	CopyResults *copy_results() override { return &copies; }
 	~FuzzNexus() = default;
 	UnitAttentionQueue ua;
+	CopyResults copies;
 	TargetPortInfo port{3, 1, 0x5, lio::str_view("iqn.2003-01.org.linux-iscsi.fuzz:target"), true, 0};
 };
 
@@ -166,14 +168,41 @@ class SgBuffer {
 	std::vector<DataSegment> segs_;
 };
 
+// Copy offload: the LU itself is the one copy target EXTENDED COPY can reach (when its
+// designator matches), held and released like the session's; a huge LU is not offered (a
+// fuzzed copy of gigabytes would only cost time).
 class FuzzLuns final : public LunMap {
   public:
 	void for_each_lun(LunVisitor &v) const override {
 		for (u64 i = 0; i < count; i++)
 			v.visit(i * 3);
 	}
-	~FuzzLuns() = default;
+	HeldLu *hold_lu(const LuMatcher &m) const override {
+		if (!lu || lu->nb > 1024 || !m.matches(*lu))
+			return nullptr;
+		held++;
+		return new Held(*lu, held);
+	}
+	~FuzzLuns() { CHECK(held == 0); }
 	u64 count = 0;
+	FuzzLu *lu = nullptr;
+	mutable int held = 0;
+
+  private:
+	class Held final : public HeldLu {
+	  public:
+		Held(FuzzLu &lu, int &count) : lu_(lu), count_(count) {}
+		~Held() = default;
+		LogicalUnit &lu() override { return lu_; }
+		void release() override {
+			count_--;
+			delete this;
+		}
+
+	  private:
+		FuzzLu &lu_;
+		int &count_;
+	};
 };
 
 void check_sense(const Command &cmd) {
@@ -276,6 +305,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	lu.attrs.max_write_same_len = 64;
 	FuzzLuns luns;
 	luns.count = pick % 5;
+	luns.lu = &lu;
 
 	FuzzNexus nexus;
 	bool have_nexus = nflags & 0x10;

@@ -73,8 +73,16 @@ $(obj)/%.o: $(src)/%.cpp $(LIO_GENERATED) FORCE
 # Per-object objtool annotates every copy: the copies the link then discards leave
 # duplicate .return_sites/__mcount_loc entries (6.1 warns "missing return thunk" at load)
 # or references into discarded sections (ld fails).
+#
+# The COMDAT groups themselves go once ld -r has resolved them (objcopy --remove-section=.group
+# keeps their member sections as ordinary ones): nothing links against another copy any more,
+# and on 6.12 objtool's run over the linked module inserts local symbols in front of the
+# globals without updating the groups' signature indices, so groups end up named after
+# unrelated __pfx_ symbols; two that share one are merged by the final link, which then
+# discards code still referenced (".return_sites ... defined in discarded section").
 quiet_cmd_cxx_combine = LD [C++] $@
-      cmd_cxx_combine = $(LD) $(KBUILD_LDFLAGS) -r -o $@ $(filter %.o,$(real-prereqs)) $(cmd_objtool)
+      cmd_cxx_combine = $(LD) $(KBUILD_LDFLAGS) -r -o $@ $(filter %.o,$(real-prereqs)) && \
+	$(OBJCOPY) --remove-section=.group $@ $(cmd_objtool)
 
 define rule_cxx_combine
 	$(call cmd_and_savecmd,cxx_combine)

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -476,6 +477,170 @@ TEST_F(DataPath, AclMappedLunNumbersAndWriteProtect) {
 	acl->unmap(mapped);
 	acl->remove_mapped(mapped);
 	tpg->remove_acl(*acl);
+}
+
+} // namespace
+
+// ---- copy offload ----
+namespace {
+
+std::vector<uint8_t> xcopy_plist(const std::vector<uint8_t> &naa_src,
+				 const std::vector<uint8_t> &naa_dst, uint16_t blocks,
+				 uint64_t src_lba, uint64_t dst_lba) {
+	std::vector<uint8_t> p(16 + 64 + 28, 0);
+	p[0] = 1;       // LIST IDENTIFIER
+	p[3] = 64;      // two CSCD descriptors
+	p[11] = 28;     // one segment descriptor
+	for (int i = 0; i < 2; i++) {
+		uint8_t *d = &p[16 + 32 * i];
+		d[0] = 0xe4;
+		d[4] = 0x01;
+		d[5] = 0x03;
+		d[7] = 16;
+		memcpy(d + 8, (i ? naa_dst : naa_src).data(), 16);
+		d[30] = 0x02; // DISK BLOCK LENGTH 512
+	}
+	uint8_t *s = &p[80];
+	s[0] = 0x02;
+	s[3] = 0x18;
+	s[7] = 1; // destination: CSCD 1
+	s[10] = uint8_t(blocks >> 8);
+	s[11] = uint8_t(blocks);
+	for (int i = 0; i < 8; i++) {
+		s[12 + i] = uint8_t(src_lba >> (56 - 8 * i));
+		s[20 + i] = uint8_t(dst_lba >> (56 - 8 * i));
+	}
+	return p;
+}
+
+std::vector<uint8_t> xcopy_cdb(uint32_t plen) {
+	return {0x83, 0, 0, 0, 0, 0, 0, 0, 0, 0, uint8_t(plen >> 24), uint8_t(plen >> 16),
+		uint8_t(plen >> 8), uint8_t(plen), 0, 0};
+}
+
+// An EXTENDED COPY names copy targets by designator: only the LUs of the issuing nexus's own
+// LUN map can be reached (LIO's CVE-2020-28374 was the absence of this rule). A device
+// exported on the same TPG but not mapped to an ACL's initiator is COPY TARGET DEVICE NOT
+// REACHABLE for it, while the demo-mode nexus that sees it copies; a write-protected
+// mapping is DATA PROTECT.
+TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
+	using namespace lio;
+	auto set_serial = [](backstores::RamdiskDevice &d, const char *serial) {
+		LockGuard guard(d.lock());
+		core::DeviceConfig &cfg = d.config_locked();
+		(void)str_copy(Span<char>(cfg.wwn.unit_serial, sizeof(cfg.wwn.unit_serial)),
+			       str_view(serial));
+		if (d.lu)
+			d.lu->refresh_locked(d, cfg);
+	};
+	set_serial(*dev, "5001405a-0000-4000-8000-00000000000a");
+	OwnPtr<backstores::RamdiskDevice> dev2 =
+	    make<backstores::RamdiskDevice>(Gfp::Kernel, hba, str_view("rd1"));
+	set_serial(*dev2, "5001405b-0000-4000-8000-00000000000b");
+	{
+		LockGuard guard(dev2->lock());
+		core::DeviceConfig &cfg = dev2->config_locked();
+		ASSERT_TRUE(dev2->control_locked(str_view("rd_pages"), str_view("64")).is_ok());
+		ASSERT_TRUE(dev2->configure_locked(cfg).is_ok());
+		cfg.attrib.block_size = cfg.attrib.hw_block_size;
+		cfg.configured = true;
+		dev2->lu = MUST(core::DeviceLu::create_locked(*dev2, cfg)).leak_ref();
+	}
+	RefPtr<core::Lun> lun1 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 1));
+	ASSERT_TRUE(tpg->add_lun(*lun1).is_ok());
+	ASSERT_TRUE(lun1->link(*dev2).is_ok());
+	clear_ua(0);
+	clear_ua(1);
+	clear_ua(0); // REPORTED LUNS DATA HAS CHANGED from the new LUN
+	auto naa = [&](uint64_t lun) {
+		TestCmd c({0x12, 0x01, 0x83, 0, 255, 0}, core::DataDir::kFromDevice, 255, lun);
+		run(c);
+		EXPECT_EQ(c.status, ScsiStatus::kGood);
+		EXPECT_EQ(c.buf[5], 0x03);
+		return std::vector<uint8_t>(c.buf.begin() + 8, c.buf.begin() + 24);
+	};
+	std::vector<uint8_t> naa0 = naa(0), naa1 = naa(1);
+	ASSERT_NE(naa0, naa1);
+	TestCmd w(rw10(0x2a, 0, 8), core::DataDir::kToDevice, 8 * 512, 0);
+	for (size_t i = 0; i < w.buf.size(); i++)
+		w.buf[i] = uint8_t(i * 7 + 3);
+	run(w);
+	ASSERT_EQ(w.status, ScsiStatus::kGood);
+	auto read1 = [&](uint32_t lba) {
+		TestCmd r(rw10(0x28, lba, 8), core::DataDir::kFromDevice, 8 * 512, 1);
+		run(r);
+		EXPECT_EQ(r.status, ScsiStatus::kGood);
+		return r.buf;
+	};
+	auto xcopy = [&](core::SessionPort *s, uint64_t lun, uint64_t dst_lba) {
+		std::vector<uint8_t> p = xcopy_plist(naa0, naa1, 8, 0, dst_lba);
+		auto c = std::make_unique<TestCmd>(xcopy_cdb(uint32_t(p.size())),
+						   core::DataDir::kToDevice, p.size(), lun);
+		c->buf = p;
+		s->submit(*c);
+		EXPECT_EQ(c->responded, 1);
+		s->release(*c);
+		return c;
+	};
+
+	// The demo-mode nexus sees both LUs: the copy goes through, sent to either LUN.
+	auto good = xcopy(session, 0, 16);
+	EXPECT_EQ(good->status, ScsiStatus::kGood) << int(good->sense_key()) << "/"
+						  << int(good->asc());
+	EXPECT_EQ(read1(16), w.buf);
+	auto good1 = xcopy(session, 1, 24);
+	EXPECT_EQ(good1->status, ScsiStatus::kGood);
+	EXPECT_EQ(read1(24), w.buf);
+
+	// An initiator whose ACL maps only LUN 0: rd1 is on the TPG but not for it.
+	RefPtr<core::NodeAcl> acl = RefPtr<core::NodeAcl>::adopt(new (Gfp::Kernel) core::NodeAcl(
+	    *tpg, str_view("naa.50014050000000c1"), OwnPtr<core::FabricAcl>(), 1));
+	ASSERT_TRUE(tpg->add_acl(*acl).is_ok());
+	core::MappedLun m0(*acl, 0);
+	ASSERT_TRUE(acl->add_mapped(m0).is_ok());
+	ASSERT_TRUE(acl->map(m0, lun0, false).is_ok());
+	core::SessionPort *s2 = MUST(tpg->open_session(str_view("naa.50014050000000c1"),
+							str_view("")));
+	TestCmd ua(kTur, core::DataDir::kNone, 0, 0);
+	s2->submit(ua);
+	s2->release(ua);
+	auto refused = xcopy(s2, 0, 32);
+	EXPECT_EQ(refused->status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(refused->sense_key(), 0x0a) << "COPY ABORTED";
+	EXPECT_EQ(refused->asc(), 0x0d);
+	EXPECT_EQ(refused->ascq(), 0x02) << "COPY TARGET DEVICE NOT REACHABLE";
+	EXPECT_EQ(read1(32), std::vector<uint8_t>(8 * 512, 0)) << "nothing written";
+
+	// Mapped to it write-protected: reachable, but DATA PROTECT.
+	core::MappedLun m1(*acl, 1);
+	ASSERT_TRUE(acl->add_mapped(m1).is_ok());
+	ASSERT_TRUE(acl->map(m1, lun1, true).is_ok());
+	TestCmd ua2(kTur, core::DataDir::kNone, 0, 0); // REPORTED LUNS DATA HAS CHANGED
+	s2->submit(ua2);
+	s2->release(ua2);
+	auto ro = xcopy(s2, 0, 32);
+	EXPECT_EQ(ro->status, ScsiStatus::kCheckCondition);
+	EXPECT_EQ(ro->sense_key(), 0x07);
+	EXPECT_EQ(ro->asc(), 0x27);
+	EXPECT_EQ(read1(32), std::vector<uint8_t>(8 * 512, 0));
+	acl->set_write_protect(m1, false);
+	auto rw = xcopy(s2, 0, 32);
+	EXPECT_EQ(rw->status, ScsiStatus::kGood);
+	EXPECT_EQ(read1(32), w.buf);
+
+	s2->close();
+	acl->unmap(m1);
+	acl->remove_mapped(m1);
+	acl->unmap(m0);
+	acl->remove_mapped(m0);
+	tpg->remove_acl(*acl);
+	// The copy targets were released: the LUN unlinks without waiting.
+	lun1->unlink();
+	tpg->remove_lun(*lun1);
+	lun1 = nullptr;
+	core::DeviceLu *lu = exchange(dev2->lu, nullptr);
+	lu->detach();
+	lu->unref();
 }
 
 } // namespace
