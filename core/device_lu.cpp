@@ -48,6 +48,9 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	la.optimal_sectors = a.optimal_sectors;
 	la.hw_max_sectors = a.hw_max_sectors;
 	la.pi_prot_type = static_cast<u8>(a.pi_prot_type);
+	// ---- persistent reservations ----
+	la.emulate_pr = a.emulate_pr != 0;
+	la.enforce_pr_isids = a.enforce_pr_isids != 0;
 	copy_text(s->vendor, cfg.wwn.vendor);
 	copy_text(s->product, cfg.wwn.model);
 	copy_text(s->revision, cfg.wwn.revision);
@@ -129,6 +132,25 @@ void DeviceLu::post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReas
 	for (ItlEntry &e : nexuses_)
 		if (&e != except)
 			e.unit_attentions().post(reason);
+}
+
+// ---- persistent reservations ----
+
+void DeviceLu::post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,
+				      scsi::SenseReason reason) {
+	LockGuard guard(nexus_lock_);
+	for (ItlEntry &e : nexuses_)
+		if (filter.matches(e))
+			e.unit_attentions().post(reason);
+}
+
+void DeviceLu::abort_tasks_if(const scsi::LogicalUnit::NexusFilter &filter, bool tas) {
+	abort_tasks(
+	    [&filter](const FabricCmd &c) {
+		    auto *e = static_cast<const ItlEntry *>(c.core.nexus);
+		    return e && filter.matches(*e);
+	    },
+	    tas ? static_cast<u32>(kCmdSendTas) : 0u);
 }
 
 // ---- task set ----

@@ -74,6 +74,11 @@ class ItlEntry final : public scsi::ItlNexus {
 	u64 lun() const { return lun_; }
 	DeviceLu &device_lu() const { return *lu_; }
 
+	// ---- persistent reservations ----
+	// The views point into the session, which outlives its entries.
+	scsi::InitiatorPort initiator_port() const override { return initiator_; }
+	void set_initiator_port(const scsi::InitiatorPort &p) { initiator_ = p; }
+
 	ListNode session_node; // the session's entries (under the session's lock)
 	ListNode lu_node;      // the DeviceLu's nexus list (under its lock)
 
@@ -83,6 +88,7 @@ class ItlEntry final : public scsi::ItlNexus {
 	RefPtr<DeviceLu> lu_;
 	scsi::TargetPortInfo port_;
 	scsi::UnitAttentionQueue ua_;
+	scsi::InitiatorPort initiator_; // ---- persistent reservations ----
 };
 
 // FabricCmd::core.flags.
@@ -114,6 +120,11 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	void remove_nexus(ItlEntry &e);
 	// Posts `reason` to every registered nexus except `except` (null: all).
 	void post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReason reason);
+
+	// ---- persistent reservations ----
+	void post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,
+				    scsi::SenseReason reason);
+	void abort_tasks_if(const scsi::LogicalUnit::NexusFilter &filter, bool tas);
 
 	// ---- statistics (statistics/scsi_tgt_dev, scsi_lu) ----
 	void count_command(u64 read_bytes, u64 written_bytes) {
@@ -208,6 +219,13 @@ class CommandLu final : public scsi::LogicalUnit {
 	void post_unit_attention_others(const scsi::ItlNexus *except,
 					scsi::SenseReason reason) override {
 		lu_.post_unit_attention(except, reason);
+	}
+	// ---- persistent reservations ----
+	void post_unit_attention_if(const NexusFilter &filter, scsi::SenseReason reason) override {
+		lu_.post_unit_attention_if(filter, reason);
+	}
+	void abort_tasks_if(const NexusFilter &filter) override {
+		lu_.abort_tasks_if(filter, snap_->attributes.emulate_tas);
 	}
 
   private:

@@ -8,6 +8,7 @@
 #ifndef LIO_CORE_SCSI_NEXUS_H
 #define LIO_CORE_SCSI_NEXUS_H
 
+#include "core/scsi/pr.h"
 #include "core/scsi/sense.h"
 #include "lio/atomic.h"
 #include "lio/lock.h"
@@ -75,6 +76,10 @@ class LuState final {
 	// Reserved by a nexus other than it_nexus_id.
 	bool reservation_conflict(u64 it_nexus_id) const;
 
+	// ---- persistent reservations ----
+	// SPC-4 registrations and reservation (pr.h); not touched by nexus loss or LU reset.
+	PrState &pr() { return pr_; }
+
 	// ---- write serialisation (see above) ----
 	class [[nodiscard]] SharedWrite final {
 	  public:
@@ -101,6 +106,7 @@ class LuState final {
 	mutable SpinLock lock_;
 	u64 holder_ = 0; // under lock_
 	Atomic<u32> next_stripe_{0};
+	PrState pr_; // ---- persistent reservations ----
 	Mutex stripes_[kWriteStripes];
 };
 
@@ -125,6 +131,12 @@ class ItlNexus {
 	virtual UnitAttentionQueue &unit_attentions() = 0;
 	// The target port, or null when there is none to report (host tests).
 	virtual const TargetPortInfo *target_port() const = 0;
+
+	// ---- persistent reservations ----
+	// The initiator port of this I_T nexus (its name and, for iSCSI, the ISID), which with
+	// target_port()'s relative port id names the I_T nexus a registration belongs to. An
+	// empty name (the default): the nexus cannot register.
+	virtual InitiatorPort initiator_port() const { return InitiatorPort(); }
 
   protected:
 	~ItlNexus() = default;

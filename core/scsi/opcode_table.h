@@ -9,19 +9,22 @@
  * from here). Operation codes with service actions have a row whose sa_rows lists the
  * service actions; that row has no handler of its own. Adding a command = adding a row.
  *
- * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
- * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F), ORWRITE(32),
- * WRITE SAME(32), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE
- * DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
+ * Not yet present (rows to come): REPORT TARGET PORT GROUPS (0xA3/0x0A), SET TARGET PORT
+ * GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY RESULTS (0x83/0x84), the 32-byte
+ * protection-information commands (0x7F), ORWRITE(32), WRITE SAME(32), SANITIZE, FORMAT
+ * UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
  * appear (VPD 0xB0's compare-and-write length did with COMPARE AND WRITE).
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
  * fails the command with CHECK CONDITION and is consumed, unless the row has kOpOkWithUa
  * (INQUIRY, REPORT LUNS, REQUEST SENSE); an SPC-2 reservation held by another I_T nexus
- * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a medium-writing
- * command on a read-only LU fails with WRITE PROTECTED; then the handler runs.
+ * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a persistent
+ * reservation fails it with RESERVATION CONFLICT unless the nexus holds it, or the row has
+ * kOpPrAllowed, or the row has kOpPrRead (and does not write) under a Write Exclusive type,
+ * or the nexus is registered under a registrants-only/all-registrants type (spc_pr.cpp's
+ * pr_conflict(), SPC-4 5.12.10 / SBC-3 4.17.2); a medium-writing command on a read-only LU
+ * fails with WRITE PROTECTED; then the handler runs.
  */
 #ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
 #define LIO_CORE_SCSI_OPCODE_TABLE_H
@@ -64,6 +67,9 @@ enum OpFlag : u16 {
 	// Byte 1 bits 7:5 (SCSI-2's LUN field) are ignored, not refused: Linux fills them in
 	// when it probes a LUN of a target without LUN 0 (INQUIRY). Not reported by RSOC.
 	kOpLegacyLunField = 1 << 7,
+	// ---- persistent reservations ---- (SPC-4 5.12.10, SBC-3 4.17.2; high bits, apart)
+	kOpPrRead = 1 << 13,    // under a Write Exclusive type, allowed from every I_T nexus
+	kOpPrAllowed = 1 << 14, // allowed under every persistent reservation type
 };
 
 struct OpcodeRow {

@@ -204,7 +204,7 @@ TEST(Rsoc, AllCommandsIsExactlyTheTable) {
 		for (usize i = 0; i < rows.size(); i++) {
 			usize off = 4 + i * desc;
 			const OpcodeRow *r = rows[i];
-			bool sa = r->opcode == 0x9e || r->opcode == 0xa3;
+			bool sa = find_opcode(r->opcode)->has_service_actions();
 			EXPECT_EQ(e.at(off), r->opcode);
 			EXPECT_EQ(e.be(off + 2, 2), sa ? r->service_action : 0u);
 			EXPECT_EQ(e.at(off + 5), (rctd ? 2 : 0) | (sa ? 1 : 0)) << r->name;
