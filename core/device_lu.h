@@ -125,6 +125,11 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	void post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,
 				    scsi::SenseReason reason);
 	void abort_tasks_if(const scsi::LogicalUnit::NexusFilter &filter, bool tas);
+	// Writes dbroot/pr/aptpl_<serial> (creating dbroot/pr when missing); errors are logged.
+	void save_pr_metadata(Bytes metadata, const char *serial);
+	// The initiator name and fabric name of I_T nexus it_nexus_id (pr/res_holder for an
+	// SPC-2 reservation); empty strings when none of this LU's nexuses has that id.
+	void describe_nexus(u64 it_nexus_id, Span<char> name, Span<char> fabric);
 
 	// ---- statistics (statistics/scsi_tgt_dev, scsi_lu) ----
 	void count_command(u64 read_bytes, u64 written_bytes) {
@@ -179,6 +184,8 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	bool admissible_locked(const FabricCmd &cmd) const;
 	void start_locked(FabricCmd &cmd);
 	void admit_waiters_locked();
+	void write_pr_metadata(Device &dev, char *path, usize path_max, Bytes metadata,
+			       const char *serial); // ---- persistent reservations ----
 
 	Device *device_; // null once detached
 	scsi::LuState state_;
@@ -226,6 +233,9 @@ class CommandLu final : public scsi::LogicalUnit {
 	}
 	void abort_tasks_if(const NexusFilter &filter) override {
 		lu_.abort_tasks_if(filter, snap_->attributes.emulate_tas);
+	}
+	void save_pr_metadata(Bytes metadata) override {
+		lu_.save_pr_metadata(metadata, snap_->serial);
 	}
 
   private:

@@ -292,6 +292,10 @@ ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	// Every LUN is in default_tg_pt_gp (id 0) until ALUA target port groups exist.
 	port.has_port_group = true;
 	port.port_group_id = 0;
+	// ---- persistent reservations ----
+	port.fabric_name = str_view(tpg_.fabric().fabric_name());
+	port.target_lun = lun_obj.number();
+	port.mapped_lun = lun;
 	ItlEntry *e =
 	    new (Gfp::Kernel) ItlEntry(id_, lun, RefPtr<DeviceLu>::retain(&lu), port);
 	if (!e)

@@ -123,6 +123,10 @@ class LogicalUnit {
 	// end with TASK ABORTED, without it silently (their nexuses are told by the unit
 	// attention the preemption establishes).
 	virtual void abort_tasks_if(const NexusFilter &filter) { (void)filter; }
+	// APTPL: the persistent reservation state changed while APTPL is (or was just) active;
+	// `metadata` is PrState::format_aptpl()'s text, to be stored where rtslib reads it back
+	// (dbroot/pr/aptpl_<unit serial>). Failing to store it must not fail the command.
+	virtual void save_pr_metadata(Bytes metadata) { (void)metadata; }
 
   protected:
 	~LogicalUnit() = default;

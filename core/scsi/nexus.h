@@ -120,6 +120,10 @@ struct TargetPortInfo {
 	StrView target_name;      // the target's SCSI name (the WWN directory name)
 	bool has_port_group = false;
 	u16 port_group_id = 0;    // the LUN's ALUA target port group
+	// ---- persistent reservations ---- (what LIO's pr/ files and APTPL metadata name)
+	StrView fabric_name;      // LIO's fabric_name ("iSCSI", "loopback")
+	u64 target_lun = 0;       // the LUN's number in its TPG
+	u64 mapped_lun = 0;       // the LUN number this I_T nexus sees
 };
 
 // The I_T_L nexus a command arrives on. execute() with a null nexus has no unit attentions

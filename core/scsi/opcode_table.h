@@ -12,8 +12,9 @@
  * Not yet present (rows to come): REPORT TARGET PORT GROUPS (0xA3/0x0A), SET TARGET PORT
  * GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY RESULTS (0x83/0x84), the 32-byte
  * protection-information commands (0x7F), ORWRITE(32), WRITE SAME(32), SANITIZE, FORMAT
- * UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
- * appear (VPD 0xB0's compare-and-write length did with COMPARE AND WRITE).
+ * UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/TPGS
+ * and 3PC switch on by themselves when the rows they need appear (VPD 0xB0's
+ * compare-and-write length did with COMPARE AND WRITE).
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus

@@ -2,8 +2,10 @@
 // core/scsi/pr.cpp: persistent reservation state and TransportIDs (pr.h).
 #include "core/scsi/pr.h"
 
+#include "core/scsi/nexus.h"
 #include "core/scsi/sense.h"
 #include "lio/alloc.h"
+#include "lio/log.h"
 
 namespace lio::scsi {
 
@@ -200,20 +202,32 @@ PrState::PrState() : mutex_(pr_class) {}
 
 PrState::~PrState() { remove_all(); }
 
-bool PrState::matches(const PrRegistration &r, const InitiatorPort &p, u16 rtpi,
-		      bool enforce_isids) {
+bool PrState::matches(const PrRegistration &r, const InitiatorPort &p,
+		      const TargetPortInfo *tp, bool enforce_isids) {
 	if (r.port.protocol_id != p.protocol_id || !equal_nocase(r.port.name_view(), p.name))
 		return false;
 	if (enforce_isids && p.protocol_id == kProtoIscsi && r.port.isid[0] &&
 	    !equal_nocase(r.port.isid_view(), p.isid))
 		return false;
-	return r.all_tg_pt || r.rtpi == rtpi;
+	if (r.all_tg_pt)
+		return true;
+	if (r.rtpi_pending)
+		return tp && str_equal(str_view(r.target.target_node), tp->target_name) &&
+		       r.target.tpgt == tp->tpg_tag;
+	return r.rtpi == (tp ? tp->relative_port_id : 0);
 }
 
-PrRegistration *PrState::find(const InitiatorPort &p, u16 rtpi, bool enforce_isids) {
-	for (PrRegistration &r : regs_)
-		if (matches(r, p, rtpi, enforce_isids))
-			return &r;
+PrRegistration *PrState::find(const InitiatorPort &p, const TargetPortInfo *tp,
+			      bool enforce_isids) {
+	for (PrRegistration &r : regs_) {
+		if (!matches(r, p, tp, enforce_isids))
+			continue;
+		if (r.rtpi_pending && tp) {
+			r.rtpi = tp->relative_port_id;
+			r.rtpi_pending = false;
+		}
+		return &r;
+	}
 	return nullptr;
 }
 
@@ -276,6 +290,153 @@ void PrState::release() {
 	type_ = PrType::kNone;
 	holder_ = nullptr;
 	publish();
+}
+
+// ---- APTPL metadata ----
+
+usize PrState::format_aptpl(MutableBytes out) {
+	usize len = 0;
+	auto put = [&](const char *text) {
+		usize n = str_len(text);
+		if (len < out.size())
+			__builtin_memcpy(out.data() + len, text, min(n, out.size() - len));
+		len += n;
+	};
+	char line[kMaxInitiatorName + 64];
+	if (!aptpl_ || regs_.is_empty()) {
+		put("No Registrations or Reservations\n");
+		return len;
+	}
+	unsigned count = 0;
+	for (PrRegistration &r : regs_) {
+		kabi_snprintf(line, sizeof(line), "PR_REG_START: %u\ninitiator_fabric=%s\n", count,
+			      r.target.fabric);
+		put(line);
+		kabi_snprintf(line, sizeof(line), "initiator_node=%s\n", r.port.name);
+		put(line);
+		if (r.port.isid[0]) {
+			kabi_snprintf(line, sizeof(line), "initiator_sid=%s\n", r.port.isid);
+			put(line);
+		}
+		kabi_snprintf(line, sizeof(line), "sa_res_key=%llu\n",
+			      static_cast<unsigned long long>(r.key));
+		put(line);
+		if (is_holder(&r))
+			kabi_snprintf(line, sizeof(line),
+				      "res_holder=1\nres_type=%02x\nres_scope=00\n",
+				      static_cast<unsigned>(type_));
+		else
+			kabi_snprintf(line, sizeof(line), "res_holder=0\n");
+		put(line);
+		kabi_snprintf(line, sizeof(line), "res_all_tg_pt=%d\nmapped_lun=%llu\n",
+			      r.all_tg_pt ? 1 : 0,
+			      static_cast<unsigned long long>(r.target.mapped_lun));
+		put(line);
+		kabi_snprintf(line, sizeof(line), "target_fabric=%s\ntarget_node=%s\n",
+			      r.target.fabric, r.target.target_node);
+		put(line);
+		kabi_snprintf(line, sizeof(line), "tpgt=%u\nport_rtpi=%u\ntarget_lun=%llu\n",
+			      static_cast<unsigned>(r.target.tpgt), static_cast<unsigned>(r.rtpi),
+			      static_cast<unsigned long long>(r.target.target_lun));
+		put(line);
+		kabi_snprintf(line, sizeof(line), "PR_REG_END: %u\n", count);
+		put(line);
+		count++;
+	}
+	return len;
+}
+
+Result<void> PrState::restore_aptpl_record(StrView record) {
+	PrPortId port;
+	PrTargetPort target;
+	bool have_node = false, have_target = false, holder = false, all_tg_pt = false;
+	u64 key = 0;
+	u32 type = 0;
+	StrView fabric;
+	const Error einval = Error::from_errno(KABI_EINVAL);
+	usize i = 0;
+	while (i < record.size()) {
+		usize end = i;
+		while (end < record.size() && record.data()[end] != ',' &&
+		       record.data()[end] != '\n')
+			end++;
+		StrView item(record.data() + i, end - i);
+		i = end + 1;
+		usize eq = 0;
+		while (eq < item.size() && item.data()[eq] != '=')
+			eq++;
+		if (eq == item.size())
+			continue; // not key=value ("PR_REG_START:" pieces): ignored, as LIO
+		StrView k(item.data(), eq);
+		StrView v(item.data() + eq + 1, item.size() - eq - 1);
+		auto text = [&](char *dst, usize size) -> Result<void> {
+			if (v.size() == 0 || str_copy(Span<char>(dst, size), v).is_error())
+				return einval;
+			return {};
+		};
+		if (str_equal(k, "initiator_node")) {
+			TRY(text(port.name, sizeof(port.name)));
+			have_node = true;
+		} else if (str_equal(k, "initiator_sid")) {
+			if (v.size() != kIsidText)
+				return einval;
+			TRY(text(port.isid, sizeof(port.isid)));
+		} else if (str_equal(k, "initiator_fabric")) {
+			fabric = v;
+			TRY(text(target.fabric, sizeof(target.fabric)));
+		} else if (str_equal(k, "sa_res_key")) {
+			key = TRY(parse_u64(v, 0));
+		} else if (str_equal(k, "res_holder")) {
+			holder = TRY(parse_u32(v, 10)) != 0;
+		} else if (str_equal(k, "res_type")) {
+			type = TRY(parse_u32(v, 10));
+		} else if (str_equal(k, "res_all_tg_pt")) {
+			all_tg_pt = TRY(parse_u32(v, 10)) != 0;
+		} else if (str_equal(k, "mapped_lun")) {
+			target.mapped_lun = TRY(parse_u64(v, 10));
+		} else if (str_equal(k, "target_node")) {
+			TRY(text(target.target_node, sizeof(target.target_node)));
+			have_target = true;
+		} else if (str_equal(k, "tpgt")) {
+			u32 t = TRY(parse_u32(v, 10));
+			if (t > 0xffff)
+				return einval;
+			target.tpgt = static_cast<u16>(t);
+		} else if (str_equal(k, "target_lun")) {
+			target.target_lun = TRY(parse_u64(v, 10));
+		} else if (str_equal(k, "res_scope") || str_equal(k, "port_rtpi")) {
+			(void)TRY(parse_u32(v, 10)); // checked, not used (LIO ignores them too)
+		}
+	}
+	if (!have_node || !have_target || key == 0 || (holder && !pr_type_valid(type)))
+		return einval;
+	if (holder && type_ != PrType::kNone)
+		return einval; // one reservation per LU
+	// The protocol: iSCSI by fabric or name; SAS for naa. names; FC for colon-separated.
+	StrView name = port.name_view();
+	if (str_equal(fabric, "iSCSI") || starts_with(name, str_view("iqn.")) ||
+	    starts_with(name, str_view("eui.")))
+		port.protocol_id = kProtoIscsi;
+	else if (starts_with(name, str_view("naa.")))
+		port.protocol_id = kProtoSas;
+	else
+		port.protocol_id = kProtoFc;
+	if (regs_.size() >= kMaxRegistrations)
+		return Error::from_errno(KABI_ENOSPC);
+	PrRegistration *r = make_registration();
+	if (!r)
+		return Error::from_errno(KABI_ENOMEM);
+	r->port = port;
+	r->key = key;
+	r->all_tg_pt = all_tg_pt;
+	r->rtpi_pending = true;
+	r->target = target;
+	r->generation = generation_;
+	add(r);
+	if (holder)
+		reserve(r, static_cast<PrType>(type));
+	aptpl_ = true;
+	return {};
 }
 
 void PrState::publish() {

@@ -58,6 +58,8 @@ inline constexpr usize kMaxInitiatorName = 223; // iSCSI names (RFC 3720); other
 inline constexpr usize kIsidText = 12;          // 6 bytes as hex digits
 
 // An initiator port as the nexus reports it (views valid for the nexus's life).
+struct TargetPortInfo; // nexus.h
+
 struct InitiatorPort {
 	u8 protocol_id = 0;
 	StrView name; // iSCSI name, "naa.<16 hex digits>" (SAS, tcm_loop), "xx:xx:..." (FC)
@@ -76,12 +78,28 @@ struct PrPortId {
 	bool assign(const InitiatorPort &p);
 };
 
+inline constexpr usize kMaxFabricName = 15;
+
+// Where a registration was made, as LIO's pr/ files and APTPL metadata name it.
+struct PrTargetPort {
+	char fabric[kMaxFabricName + 1] = {}; // the initiator's fabric ("iSCSI", "loopback")
+	char target_node[kMaxInitiatorName + 1] = {};
+	u16 tpgt = 0;
+	u64 target_lun = 0;
+	u64 mapped_lun = 0;
+};
+
 struct PrRegistration {
 	ListNode node;
 	PrPortId port;
 	u64 key = 0;
 	u16 rtpi = 0;          // relative target port id (ignored with all_tg_pt)
 	bool all_tg_pt = false;
+	// Restored from APTPL metadata: the relative port id is not known until an I_T nexus
+	// through target_node/tpgt uses it (rtpi is then filled in).
+	bool rtpi_pending = false;
+	u32 generation = 0;    // PRgeneration when it was made (res_pr_registered_i_pts)
+	PrTargetPort target;
 };
 
 // Parses one TransportID at the start of `buf` (SPC-4 7.6.4: FC, iSCSI formats 00b/01b,
@@ -111,7 +129,9 @@ class PrState final {
 	using List = IntrusiveList<PrRegistration, &PrRegistration::node>;
 	List &registrations() { return regs_; }
 	usize count() const { return regs_.size(); }
-	PrRegistration *find(const InitiatorPort &p, u16 rtpi, bool enforce_isids);
+	// The registration of the I_T nexus (p, tp); a restored registration waiting for its
+	// relative port id takes tp's (tp null: relative port 0, host tests).
+	PrRegistration *find(const InitiatorPort &p, const TargetPortInfo *tp, bool enforce_isids);
 	// A registration of the same initiator port (and ISID as enforce_isids says) that an
 	// I_T nexus with `port` and `rtpi` would match, or that has the same identity.
 	PrRegistration *find_port(const PrPortId &port, u16 rtpi, bool all_tg_pt,
@@ -138,9 +158,20 @@ class PrState final {
 	bool aptpl() const { return aptpl_; }
 	void set_aptpl(bool v) { aptpl_ = v; }
 
-	// Whether an I_T nexus with `port`/`rtpi` matches a registration.
-	static bool matches(const PrRegistration &r, const InitiatorPort &p, u16 rtpi,
-			    bool enforce_isids);
+	// ---- APTPL metadata (LIO's dbroot/pr/aptpl_<unit serial>, rtslib reads it back) ----
+	// Writes the records of every registration (or LIO's text for none) into out, clipped
+	// to out.size(); returns the full length. With aptpl() false: the "none" text.
+	usize format_aptpl(MutableBytes out);
+	// One record as written to pr/res_aptpl_metadata ("key=value" separated by ',' or
+	// newlines; unknown keys ignored, as LIO): restores a registration (and the reservation
+	// when res_holder=1) and sets APTPL. EINVAL (logged by the caller) when initiator_node,
+	// target_node or a nonzero sa_res_key is missing, a value is malformed, or res_holder=1
+	// has no valid res_type; ENOSPC beyond kMaxRegistrations; ENOMEM.
+	Result<void> restore_aptpl_record(StrView record);
+
+	// Whether the I_T nexus (p, tp) matches a registration.
+	static bool matches(const PrRegistration &r, const InitiatorPort &p,
+			    const TargetPortInfo *tp, bool enforce_isids);
 
   private:
 	void publish();

@@ -12,6 +12,8 @@
  * TMV with ALLOW COMMANDS 001b (TEST UNIT READY is allowed under every type), all six types.
  */
 #include "core/scsi/handlers.h"
+#include "lio/alloc.h"
+#include "lio/log.h"
 
 namespace lio::scsi {
 
@@ -58,7 +60,7 @@ class RegistrationFilter final : public LogicalUnit::NexusFilter {
 	    : r_(r), except_(except), enforce_(enforce) {}
 	bool matches(const ItlNexus &n) const override {
 		return &n != except_ &&
-		       PrState::matches(r_, n.initiator_port(), rtpi_of(n), enforce_);
+		       PrState::matches(r_, n.initiator_port(), n.target_port(), enforce_);
 	}
 
   private:
@@ -107,6 +109,19 @@ struct ProOut {
 		return n;
 	}
 	void conflict() { ctx.cmd.complete_reservation_conflict(); }
+	// The target port the command came through, as LIO's pr/ files and metadata name it.
+	void fill_target(PrRegistration *r) {
+		const TargetPortInfo *tp = ctx.nexus ? ctx.nexus->target_port() : nullptr;
+		if (!tp)
+			return;
+		(void)str_copy(Span<char>(r->target.fabric, sizeof(r->target.fabric)),
+			       tp->fabric_name);
+		(void)str_copy(Span<char>(r->target.target_node, sizeof(r->target.target_node)),
+			       tp->target_name);
+		r->target.tpgt = tp->tpg_tag;
+		r->target.target_lun = tp->target_lun;
+		r->target.mapped_lun = tp->mapped_lun;
+	}
 };
 
 // REGISTER and REGISTER AND IGNORE EXISTING KEY.
@@ -158,6 +173,8 @@ Result<void> pro_register(ProOut &o) {
 		r->key = o.sa_key;
 		r->rtpi = o.rtpi;
 		r->all_tg_pt = all_tg_pt;
+		r->generation = o.pr.generation();
+		o.fill_target(r);
 		fresh.push_back(*r);
 		return true;
 	};
@@ -310,7 +327,9 @@ Result<void> pro_register_and_move(ProOut &o) {
 	d.protocol_id = dest.protocol_id;
 	d.name = dest.name_view();
 	d.isid = dest.isid_view();
-	if (dest_rtpi == o.rtpi && PrState::matches(*o.me, d, dest_rtpi, o.enforce))
+	TargetPortInfo dest_port;
+	dest_port.relative_port_id = dest_rtpi;
+	if (dest_rtpi == o.rtpi && PrState::matches(*o.me, d, &dest_port, o.enforce))
 		return param_field(o.ctx.cmd, 24, 7);
 	PrRegistration *r = o.pr.find_port(dest, dest_rtpi, false, o.enforce);
 	if (!r) {
@@ -319,6 +338,8 @@ Result<void> pro_register_and_move(ProOut &o) {
 			return sense_error(SenseReason::kInsufficientRegistrationResources);
 		r->port = dest;
 		r->rtpi = dest_rtpi;
+		r->generation = o.pr.generation();
+		o.fill_target(r);
 		o.pr.add(r);
 	}
 	r->key = o.sa_key;
@@ -332,6 +353,18 @@ Result<void> pro_register_and_move(ProOut &o) {
 	o.pr.bump_generation();
 	o.pr.set_aptpl(b17 & kAptpl);
 	return {};
+}
+
+void save_aptpl(LogicalUnit &lu, PrState &pr) {
+	usize len = pr.format_aptpl(MutableBytes());
+	u8 *buf = static_cast<u8 *>(alloc_raw(len, Gfp::Kernel));
+	if (!buf) {
+		log_err("lio: APTPL metadata: out of memory, not stored\n");
+		return;
+	}
+	pr.format_aptpl(MutableBytes(buf, len));
+	lu.save_pr_metadata(Bytes(buf, len));
+	free_raw(buf);
 }
 
 } // namespace
@@ -387,25 +420,38 @@ Result<void> handle_persistent_reserve_out(ExecContext &ctx) {
 		 nullptr};
 	LockGuard guard(pr.mutex());
 	if (o.port.name.size())
-		o.me = pr.find(o.port, o.rtpi, o.enforce);
+		o.me = pr.find(o.port, ctx.nexus->target_port(), o.enforce);
+	bool was_aptpl = pr.aptpl();
+	Result<void> r;
 	switch (sa) {
 	case kRegister:
 	case kRegisterAndIgnore:
-		return pro_register(o);
+		r = pro_register(o);
+		break;
 	case kReserve:
-		return pro_reserve(o);
+		r = pro_reserve(o);
+		break;
 	case kRelease:
-		return pro_release(o);
+		r = pro_release(o);
+		break;
 	case kClear:
-		return pro_clear(o);
+		r = pro_clear(o);
+		break;
 	case kPreempt:
 	case kPreemptAndAbort:
-		return pro_preempt(o);
+		r = pro_preempt(o);
+		break;
 	case kRegisterAndMove:
-		return pro_register_and_move(o);
+		r = pro_register_and_move(o);
+		break;
 	default: // the opcode table has no other rows
 		return cdb_field_error(ctx.cmd, 1, 4);
 	}
+	// APTPL: the state is stored after every change while APTPL is active, and once more
+	// (as "none") when it is cleared. Still under the mutex: stored in the order made.
+	if (r.is_ok() && !ctx.cmd.completed() && (was_aptpl || pr.aptpl()))
+		save_aptpl(ctx.lu, pr);
+	return r;
 }
 
 Result<void> handle_persistent_reserve_in(ExecContext &ctx) {
@@ -487,7 +533,8 @@ bool pr_conflict(LogicalUnit &lu, ItlNexus &nexus, u16 row_flags) {
 	PrType t = pr.type();
 	if (t == PrType::kNone)
 		return false;
-	PrRegistration *me = port.name.size() ? pr.find(port, rtpi_of(nexus), enforce) : nullptr;
+	PrRegistration *me =
+	    port.name.size() ? pr.find(port, nexus.target_port(), enforce) : nullptr;
 	if (pr.is_holder(me))
 		return false;
 	if (me && pr_type_registrants(t))

@@ -32,7 +32,7 @@ Crh crh_check(ExecContext &ctx) {
 	if (pr.count() == 0)
 		return Crh::kSpc2;
 	PrRegistration *me =
-	    port.name.size() ? pr.find(port, tp ? tp->relative_port_id : 0, enforce) : nullptr;
+	    port.name.size() ? pr.find(port, tp, enforce) : nullptr;
 	if (pr.is_holder(me) || (me && pr_type_registrants(pr.type())))
 		return Crh::kGood;
 	return Crh::kConflict;

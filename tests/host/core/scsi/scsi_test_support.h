@@ -96,8 +96,12 @@ class FakeLu final : public LogicalUnit {
 			if (filter.matches(*n))
 				aborted.push_back(n);
 	}
+	void save_pr_metadata(Bytes metadata) override {
+		saved_pr.emplace_back(reinterpret_cast<const char *>(metadata.data()), metadata.size());
+	}
 	std::vector<ItlNexus *> nexuses;
 	std::vector<ItlNexus *> aborted;
+	std::vector<std::string> saved_pr;
 
 	std::vector<u8> contents(u64 lba, u64 blocks) const {
 		std::vector<u8> out;

@@ -4,6 +4,7 @@
 // each reservation type, the SPC-2 interplay (CRH) and the unit attentions owed to others.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -116,6 +117,11 @@ class Pr : public ::testing::Test {
 		n.isid = isid;
 		n.has_port = true;
 		n.port.relative_port_id = rtpi;
+		n.port.target_name = str_view("iqn.2003-01.org.linux-iscsi.t:sn.1");
+		n.port.tpg_tag = 1;
+		n.port.fabric_name = str_view("iSCSI");
+		n.port.target_lun = 0;
+		n.port.mapped_lun = 2;
 	}
 	Exec pro(FakeNexus &n, u8 sa, u8 type, std::vector<u8> params, u8 scope = 0) {
 		u32 len = u32(params.size());
@@ -813,6 +819,109 @@ TEST_F(Pr, ReadFullStatusHolderAndRtpi) {
 	EXPECT_EQ(fs.at(off + 12), 0x01);
 	EXPECT_EQ(fs.at(off + 13), kEa);
 	EXPECT_EQ(fs.be(off + 18, 2), 3u);
+}
+
+// ---- APTPL ----
+
+TEST_F(Pr, AptplMetadataIsSavedOnEveryChangeWhileActive) {
+	reg(b, 0xbb);
+	EXPECT_TRUE(lu.saved_pr.empty()) << "APTPL not set: nothing stored";
+	reg(a, 0xaa, kAptpl);
+	ASSERT_EQ(lu.saved_pr.size(), 1u);
+	reserve(a, 0xaa, kWe);
+	ASSERT_EQ(lu.saved_pr.size(), 2u);
+	EXPECT_EQ(lu.saved_pr[1],
+		  "PR_REG_START: 0\ninitiator_fabric=iSCSI\n"
+		  "initiator_node=iqn.2003-01.org.example:b\ninitiator_sid=23d000000002\n"
+		  "sa_res_key=187\nres_holder=0\nres_all_tg_pt=0\nmapped_lun=2\n"
+		  "target_fabric=iSCSI\ntarget_node=iqn.2003-01.org.linux-iscsi.t:sn.1\n"
+		  "tpgt=1\nport_rtpi=1\ntarget_lun=0\nPR_REG_END: 0\n"
+		  "PR_REG_START: 1\ninitiator_fabric=iSCSI\n"
+		  "initiator_node=iqn.2003-01.org.example:a\ninitiator_sid=23d000000001\n"
+		  "sa_res_key=170\nres_holder=1\nres_type=01\nres_scope=00\n"
+		  "res_all_tg_pt=0\nmapped_lun=2\n"
+		  "target_fabric=iSCSI\ntarget_node=iqn.2003-01.org.linux-iscsi.t:sn.1\n"
+		  "tpgt=1\nport_rtpi=1\ntarget_lun=0\nPR_REG_END: 1\n");
+	// A failed command stores nothing.
+	Exec bad = pro(c, kReserve, kWe, 0xcc, 0);
+	expect_conflict(bad);
+	EXPECT_EQ(lu.saved_pr.size(), 2u);
+	// APTPL cleared: stored once more as "none", then no more.
+	Exec clear = pro(a, kRegister, 0, 0xaa, 0xa1, 0);
+	ASSERT_TRUE(clear.good());
+	ASSERT_EQ(lu.saved_pr.size(), 3u);
+	EXPECT_EQ(lu.saved_pr[2], "No Registrations or Reservations\n");
+	Exec rel = pro(a, kRelease, kWe, 0xa1, 0);
+	ASSERT_TRUE(rel.good());
+	EXPECT_EQ(lu.saved_pr.size(), 3u);
+}
+
+TEST_F(Pr, AptplMetadataRoundTrip) {
+	reg(a, 0xaa, kAptpl | kAllTgPt);
+	reg(b, 0xbb, kAptpl);
+	reserve(b, 0xbb, kEaRo);
+	std::string text = lu.saved_pr.back();
+	// rtslib writes each record between PR_REG_START/END, joined with ','.
+	FakeLu restored;
+	PrState &pr = restored.state().pr();
+	size_t pos = 0;
+	while ((pos = text.find("PR_REG_START:", pos)) != std::string::npos) {
+		size_t end = text.find("PR_REG_END:", pos);
+		std::string rec = text.substr(pos, end - pos);
+		std::replace(rec.begin(), rec.end(), '\n', ',');
+		LockGuard g(pr.mutex());
+		ASSERT_TRUE(pr.restore_aptpl_record(StrView(rec.data(), rec.size())).is_ok()) << rec;
+		pos = end;
+	}
+	FakeNexus nb(2);
+	setup(nb, "iqn.2003-01.org.example:b", "23d000000002", 5); // the port's new rtpi
+	Exec keys_in(restored, pri_cdb(0, 64), 64, {}, nullptr, false, &nb);
+	ASSERT_TRUE(keys_in.good());
+	EXPECT_EQ(keys_in.be(4, 4), 16u);
+	Exec res(restored, pri_cdb(1, 64), 64, {}, nullptr, false, &nb);
+	EXPECT_EQ(res.be64(8), 0xbbu);
+	EXPECT_EQ(res.at(21), kEaRo);
+	Exec caps(restored, pri_cdb(2, 8), 8, {}, nullptr, false, &nb);
+	EXPECT_EQ(caps.at(3) & 1, 1) << "PTPL_A after a restore";
+	// b, through the target port named in the metadata, is the holder again.
+	Exec w(restored, kWrite10, 0, std::vector<u8>(512), nullptr, false, &nb);
+	EXPECT_TRUE(w.good());
+	FakeNexus other(4);
+	setup(other, "iqn.2003-01.org.example:z", "23d000000009", 5);
+	Exec ow(restored, kWrite10, 0, std::vector<u8>(512), nullptr, false, &other);
+	expect_conflict(ow);
+	// Another TPG of the same target is another port: b is not registered there.
+	FakeNexus nb2(6);
+	setup(nb2, "iqn.2003-01.org.example:b", "23d000000002", 9);
+	nb2.port.tpg_tag = 2;
+	Exec r2(restored, pro_cdb(kRelease, kEaRo, 24), 0, basic(0xbb, 0, 0), nullptr, false, &nb2);
+	expect_conflict(r2);
+}
+
+TEST(PrAptpl, BadRecordsAreRefused) {
+	PrState pr;
+	LockGuard g(pr.mutex());
+	const char *ok = "initiator_node=iqn.x:a,sa_res_key=5,target_node=iqn.t:1,tpgt=1";
+	for (const char *bad : {
+		 "sa_res_key=5,target_node=iqn.t:1",                       // no initiator_node
+		 "initiator_node=iqn.x:a,target_node=iqn.t:1",             // no key
+		 "initiator_node=iqn.x:a,sa_res_key=0,target_node=iqn.t:1", // key 0
+		 "initiator_node=iqn.x:a,sa_res_key=5",                    // no target_node
+		 "initiator_node=iqn.x:a,sa_res_key=5,target_node=iqn.t:1,res_holder=1",
+		 "initiator_node=iqn.x:a,sa_res_key=5,target_node=iqn.t:1,res_holder=1,res_type=2",
+		 "initiator_node=iqn.x:a,sa_res_key=x5,target_node=iqn.t:1",
+		 "initiator_node=iqn.x:a,sa_res_key=5,target_node=iqn.t:1,tpgt=70000",
+		 "initiator_node=iqn.x:a,initiator_sid=123,sa_res_key=5,target_node=iqn.t:1",
+	     }) {
+		Result<void> r = pr.restore_aptpl_record(str_view(bad));
+		ASSERT_TRUE(r.is_error()) << bad;
+		EXPECT_EQ(r.error().errno_value(), KABI_EINVAL) << bad;
+	}
+	EXPECT_EQ(pr.count(), 0u);
+	EXPECT_TRUE(pr.restore_aptpl_record(str_view(ok)).is_ok());
+	EXPECT_EQ(pr.count(), 1u);
+	EXPECT_TRUE(pr.aptpl());
+	EXPECT_EQ(pr.registrations().front()->port.protocol_id, kProtoIscsi);
 }
 
 // ---- TransportIDs ----
