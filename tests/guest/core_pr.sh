@@ -67,7 +67,8 @@ login_both() {
 }
 login_both
 
-keys() { sg_persist -n -i -k "$1" 2>&1 | grep -Eo '0x[0-9a-f]+' | tr '\n' ' '; }
+# The keys READ KEYS lists ("    0xa1" lines), space-separated.
+keys() { sg_persist -n -i -k "$1" 2>&1 | awk 'NF == 1 && $1 ~ /^0x/ { printf "%s ", $1 }'; }
 write1() { sg_raw -s 512 -i /dev/zero "$1" 2a 00 00 00 00 10 00 00 01 00 2>&1; }
 read1() { sg_raw -r 512 "$1" 28 00 00 00 00 10 00 00 01 00 2>&1; }
 
