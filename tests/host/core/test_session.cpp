@@ -6,9 +6,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "backstores/ramdisk/ramdisk.h"
 #include "core/device_lu.h"
@@ -435,6 +440,89 @@ TEST_F(DataPath, AclMappedLunNumbersAndWriteProtect) {
 	acl->unmap(mapped);
 	acl->remove_mapped(mapped);
 	tpg->remove_acl(*acl);
+}
+
+} // namespace
+
+// ---- persistent reservations ----
+namespace {
+
+std::vector<uint8_t> pr_out(uint8_t sa, uint8_t type) { return {0x5f, sa, type, 0, 0, 0, 0, 0, 24, 0}; }
+std::vector<uint8_t> pr_in(uint8_t sa) { return {0x5e, sa, 0, 0, 0, 0, 0, 0, 255, 0}; }
+void fill_params(TestCmd &c, uint64_t key, uint64_t sa_key, uint8_t flags) {
+	std::vector<uint8_t> p(24, 0);
+	for (int i = 0; i < 8; i++) {
+		p[i] = uint8_t(key >> (56 - 8 * i));
+		p[8 + i] = uint8_t(sa_key >> (56 - 8 * i));
+	}
+	p[20] = flags;
+	c.data.copy_from(0, Bytes(p.data(), p.size()));
+}
+
+// Registrations belong to I_T nexuses (the session's initiator port and the LUN's relative
+// port), outlive the session that made them, and with APTPL are stored in dbroot/pr, which is
+// created when missing.
+TEST_F(DataPath, PersistentReservationOutlivesItsSessionAndIsStoredWithAptpl) {
+	char tmpl[] = "/tmp/lio-pr-dbroot-XXXXXX";
+	ASSERT_NE(mkdtemp(tmpl), nullptr);
+	std::string root = tmpl;
+	ASSERT_TRUE(core->set_dbroot(StrView(root.data(), root.size())).is_ok());
+	clear_ua();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0x01); // APTPL
+	run(reg);
+	ASSERT_EQ(reg.status, ScsiStatus::kGood);
+	TestCmd res(pr_out(0x01, 1), core::DataDir::kToDevice, 24);
+	fill_params(res, 0xa1, 0, 0);
+	run(res);
+	ASSERT_EQ(res.status, ScsiStatus::kGood);
+	// The metadata file, in LIO's record format, with the SAS initiator and the target port.
+	std::string file = root + "/pr/aptpl_";
+	FILE *f = fopen(file.c_str(), "r");
+	ASSERT_NE(f, nullptr) << file;
+	char text[2048] = {};
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	std::string meta(text, n);
+	EXPECT_NE(meta.find("initiator_fabric=testfab\ninitiator_node=naa.500140500000000a\n"
+			    "sa_res_key=161\nres_holder=1\nres_type=01\n"),
+		  std::string::npos)
+	    << meta;
+	EXPECT_NE(meta.find("target_node=naa.5001405abcdef012\ntpgt=1\n"), std::string::npos) << meta;
+	EXPECT_EQ(meta.find("initiator_sid"), std::string::npos) << "no ISID outside iSCSI";
+
+	core::SessionPort *other =
+	    MUST(tpg->open_session(str_view("naa.500140500000000c"), str_view("")));
+	TestCmd ua(kTur, core::DataDir::kNone, 0);
+	other->submit(ua);
+	other->release(ua);
+	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w);
+	other->release(w);
+	EXPECT_EQ(w.status, ScsiStatus::kReservationConflict);
+	// The holder's session goes: the reservation stays (SPC-4: nexus loss changes nothing).
+	session->close();
+	session = nullptr;
+	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w2);
+	other->release(w2);
+	EXPECT_EQ(w2.status, ScsiStatus::kReservationConflict);
+	TestCmd keys(pr_in(0x00), core::DataDir::kFromDevice, 255);
+	other->submit(keys);
+	other->release(keys);
+	ASSERT_EQ(keys.status, ScsiStatus::kGood);
+	EXPECT_EQ(keys.buf[7], 8) << "one key";
+	EXPECT_EQ(keys.buf[15], 0xa1);
+	// The same initiator port logs in again: it is the same I_T nexus, the holder.
+	session = MUST(tpg->open_session(str_view("naa.500140500000000a"), str_view("")));
+	clear_ua();
+	TestCmd w3(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	run(w3);
+	EXPECT_EQ(w3.status, ScsiStatus::kGood);
+	other->close();
+	unlink(file.c_str());
+	rmdir((root + "/pr").c_str());
+	rmdir(root.c_str());
 }
 
 } // namespace
