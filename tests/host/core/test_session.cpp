@@ -36,7 +36,8 @@ class TestTpg final : public core::FabricTpg {};
 class TestFabric final : public core::Fabric {
   public:
 	const char *name() const override { return "testfab"; }
-	core::ProtocolId protocol_id() const override { return core::ProtocolId::kSas; }
+	core::ProtocolId protocol_id() const override { return proto; }
+	core::ProtocolId proto = core::ProtocolId::kSas; // tests may switch it before a session
 	const core::FabricAttrs &attrs() const override { return attrs_; }
 	Result<OwnPtr<core::FabricWwn>> make_wwn(StrView) override {
 		return Error::from_errno(KABI_EPERM);
@@ -523,6 +524,41 @@ TEST_F(DataPath, PersistentReservationOutlivesItsSessionAndIsStoredWithAptpl) {
 	unlink(file.c_str());
 	rmdir((root + "/pr").c_str());
 	rmdir(root.c_str());
+}
+
+// iSCSI: the ISID (the session id the iSCSI fabric passes) is part of the initiator port, so
+// two sessions of one initiator name are two I_T nexuses; enforce_pr_isids=0 makes them one.
+TEST_F(DataPath, PersistentReservationIscsiIsidIsPartOfTheNexus) {
+	fabric.proto = core::ProtocolId::kIscsi;
+	session->close();
+	session = MUST(tpg->open_session(str_view("iqn.2024-01.x:a"), str_view("23d000000001")));
+	clear_ua();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0);
+	run(reg);
+	ASSERT_EQ(reg.status, ScsiStatus::kGood);
+	TestCmd res(pr_out(0x01, 3), core::DataDir::kToDevice, 24); // Exclusive Access
+	fill_params(res, 0xa1, 0, 0);
+	run(res);
+	ASSERT_EQ(res.status, ScsiStatus::kGood);
+	core::SessionPort *other =
+	    MUST(tpg->open_session(str_view("iqn.2024-01.x:a"), str_view("23d000000002")));
+	auto status_of = [&](std::vector<uint8_t> cdb) {
+		TestCmd c(cdb, core::DataDir::kFromDevice, 512);
+		other->submit(c);
+		other->release(c);
+		return c.status;
+	};
+	EXPECT_EQ(status_of(kTur), ScsiStatus::kCheckCondition) << "POWER ON first";
+	EXPECT_EQ(status_of(rw10(0x28, 0, 1)), ScsiStatus::kReservationConflict)
+	    << "another ISID: another I_T nexus";
+	{
+		LockGuard guard(dev->lock());
+		dev->config_locked().attrib.enforce_pr_isids = 0;
+		dev->lu->refresh_locked(*dev, dev->config_locked());
+	}
+	EXPECT_EQ(status_of(rw10(0x28, 0, 1)), ScsiStatus::kGood) << "enforce_pr_isids=0";
+	other->close();
 }
 
 } // namespace
