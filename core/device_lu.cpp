@@ -54,6 +54,7 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	// ---- persistent reservations ----
 	la.emulate_pr = a.emulate_pr != 0;
 	la.enforce_pr_isids = a.enforce_pr_isids != 0;
+	la.force_pr_aptpl = a.force_pr_aptpl != 0;
 	copy_text(s->vendor, cfg.wwn.vendor);
 	copy_text(s->product, cfg.wwn.model);
 	copy_text(s->revision, cfg.wwn.revision);

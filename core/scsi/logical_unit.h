@@ -64,6 +64,7 @@ struct LuAttributes {
 	// ---- persistent reservations ----
 	bool emulate_pr = true;           // 0: PR IN/OUT, RESERVE, RELEASE are unsupported opcodes
 	bool enforce_pr_isids = true;     // the ISID is part of an iSCSI initiator port's identity
+	bool force_pr_aptpl = false;      // REGISTER* and REGISTER AND MOVE act as with APTPL = 1
 	// *: reported only once the engine implements the command(s) behind the claim
 	// (REPORT TARGET PORT GROUPS, EXTENDED COPY, COMPARE AND WRITE): see spc.cpp.
 };

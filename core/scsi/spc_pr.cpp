@@ -308,6 +308,7 @@ Result<void> pro_register_and_move(ProOut &o) {
 	if (b17 & 0xfc)
 		return param_field(o.ctx.cmd, 17, highest_bit(b17 & 0xfc));
 	bool unreg = b17 & 0x02;
+	bool aptpl = (b17 & kAptpl) || o.ctx.lu.attributes().force_pr_aptpl;
 	u16 dest_rtpi = MUST(o.params.get_be16(18));
 	usize tid_len = MUST(o.params.get_be32(20));
 	if (!o.me || o.me->key != o.key || !o.pr.is_holder(o.me) ||
@@ -351,7 +352,7 @@ Result<void> pro_register_and_move(ProOut &o) {
 		o.me = nullptr;
 	}
 	o.pr.bump_generation();
-	o.pr.set_aptpl(b17 & kAptpl);
+	o.pr.set_aptpl(aptpl);
 	return {};
 }
 
@@ -395,6 +396,9 @@ Result<void> handle_persistent_reserve_out(ExecContext &ctx) {
 	} else {
 		if (flags & kByte20Reserved)
 			return param_field(ctx.cmd, 20, highest_bit(flags & kByte20Reserved));
+		// force_pr_aptpl: as if every REGISTER asked for APTPL (as LIO).
+		if (ctx.lu.attributes().force_pr_aptpl)
+			flags |= kAptpl;
 		if (flags & kSpecIPt) {
 			if (sa != kRegister)
 				return param_field(ctx.cmd, 20, 3);

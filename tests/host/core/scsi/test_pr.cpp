@@ -856,6 +856,22 @@ TEST_F(Pr, AptplMetadataIsSavedOnEveryChangeWhileActive) {
 	EXPECT_EQ(lu.saved_pr.size(), 3u);
 }
 
+TEST_F(Pr, ForcePrAptpl) {
+	lu.attrs.force_pr_aptpl = true;
+	reg(a, 0xaa); // APTPL = 0 in the parameter list
+	ASSERT_EQ(lu.saved_pr.size(), 1u);
+	EXPECT_NE(lu.saved_pr[0].find("sa_res_key=170"), std::string::npos);
+	Exec caps = pri(obs, 2, 8);
+	EXPECT_EQ(caps.at(3) & 1, 1) << "PTPL_A";
+	reserve(a, 0xaa, kWe);
+	std::vector<u8> tid = iscsi_tid("iqn.2003-01.org.example:b", "23d000000002");
+	Exec m = pro(a, kRegMove, 0, move_params(0xaa, 0xbb, 1, tid));
+	ASSERT_TRUE(m.good());
+	Exec caps2 = pri(obs, 2, 8);
+	EXPECT_EQ(caps2.at(3) & 1, 1) << "still PTPL_A after REGISTER AND MOVE";
+	EXPECT_EQ(lu.saved_pr.size(), 3u);
+}
+
 TEST_F(Pr, AptplMetadataRoundTrip) {
 	reg(a, 0xaa, kAptpl | kAllTgPt);
 	reg(b, 0xbb, kAptpl);
