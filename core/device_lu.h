@@ -128,7 +128,7 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	// Writes dbroot/pr/aptpl_<serial> (creating dbroot/pr when missing); errors are logged.
 	void save_pr_metadata(Bytes metadata, const char *serial);
 	// The initiator name and fabric name of I_T nexus it_nexus_id (pr/res_holder for an
-	// SPC-2 reservation); empty strings when none of this LU's nexuses has that id.
+	// SPC-2 reservation); left as they are when none of this LU's nexuses has that id.
 	void describe_nexus(u64 it_nexus_id, Span<char> name, Span<char> fabric);
 
 	// ---- statistics (statistics/scsi_tgt_dev, scsi_lu) ----

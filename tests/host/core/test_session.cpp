@@ -561,4 +561,22 @@ TEST_F(DataPath, PersistentReservationIscsiIsidIsPartOfTheNexus) {
 	other->close();
 }
 
+// pr/res_holder names the SPC-2 holder by the initiator and fabric of its I_T nexus.
+TEST_F(DataPath, Spc2HolderIsDescribedForConfigfs) {
+	clear_ua();
+	TestCmd reserve({0x16, 0, 0, 0, 0, 0}, core::DataDir::kNone, 0);
+	run(reserve);
+	ASSERT_EQ(reserve.status, ScsiStatus::kGood);
+	u64 holder = dev->lu->state().reservation_holder();
+	ASSERT_NE(holder, 0u);
+	char name[64] = {}, fab[16] = {};
+	dev->lu->describe_nexus(holder, Span<char>(name, sizeof(name)), Span<char>(fab, sizeof(fab)));
+	EXPECT_STREQ(name, "naa.500140500000000a");
+	EXPECT_STREQ(fab, "testfab");
+	char none[8] = "x", nf[8] = "y";
+	dev->lu->describe_nexus(holder + 1000, Span<char>(none, sizeof(none)),
+				Span<char>(nf, sizeof(nf)));
+	EXPECT_STREQ(none, "x") << "unknown nexus: left alone";
+}
+
 } // namespace
