@@ -22,6 +22,7 @@
 #include "core/session.h"
 #include "core/target_core.h"
 #include "core/tpg.h"
+#include "host_test_api.h"
 #include "test_support.h"
 
 namespace {
@@ -577,6 +578,30 @@ TEST_F(DataPath, Spc2HolderIsDescribedForConfigfs) {
 	dev->lu->describe_nexus(holder + 1000, Span<char>(none, sizeof(none)),
 				Span<char>(nf, sizeof(nf)));
 	EXPECT_STREQ(none, "x") << "unknown nexus: left alone";
+}
+
+// A dbroot that is gone (LIO fails the PR command there): the metadata is not stored, one
+// line says so, and the command succeeds.
+TEST_F(DataPath, PersistentReservationWithoutDbrootStillSucceeds) {
+	char tmpl[] = "/tmp/lio-pr-gone-XXXXXX";
+	ASSERT_NE(mkdtemp(tmpl), nullptr);
+	std::string root = tmpl;
+	ASSERT_TRUE(core->set_dbroot(StrView(root.data(), root.size())).is_ok());
+	ASSERT_EQ(rmdir(root.c_str()), 0);
+	clear_ua();
+	kabi_host_log_clear();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0x01); // APTPL
+	run(reg);
+	EXPECT_EQ(reg.status, ScsiStatus::kGood);
+	std::vector<std::string> lines = kabi_host_log_take();
+	int errs = 0;
+	for (auto &l : lines)
+		errs += l.find("APTPL metadata: cannot create") != std::string::npos;
+	EXPECT_EQ(errs, 1);
+	TestCmd keys(pr_in(0x00), core::DataDir::kFromDevice, 255);
+	run(keys);
+	EXPECT_EQ(keys.buf[15], 0xa1) << "registered";
 }
 
 } // namespace
