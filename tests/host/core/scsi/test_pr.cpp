@@ -599,6 +599,21 @@ TEST_F(Pr, EmulatePrOffMakesThemUnsupported) {
 	expect_sense(r, 0x05, 0x20, 0x00);
 	Exec l = exec_on(lu, a, cdb10(0x57, 0, 0, 0, 0), 0);
 	expect_sense(l, 0x05, 0x20, 0x00);
+	// RSOC reports them as not supported, and leaves them out of the full list.
+	for (u8 op : {0x16, 0x17, 0x56, 0x57, 0x5e, 0x5f}) {
+		u8 opts = (op == 0x5e || op == 0x5f) ? 2 : 1;
+		Exec one(lu, {0xa3, 0x0c, opts, op, 0, 0, 0, 0, 0, 64, 0, 0}, 64);
+		ASSERT_TRUE(one.good());
+		EXPECT_EQ(one.at(1) & 0x07, 0x01) << int(op);
+	}
+	Exec all(lu, {0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0}, 4096);
+	ASSERT_TRUE(all.good());
+	for (size_t off = 4; off + 8 <= 4 + all.be(0, 4); off += 8)
+		EXPECT_TRUE(all.at(off) != 0x5e && all.at(off) != 0x5f && all.at(off) != 0x16)
+		    << int(all.at(off));
+	lu.attrs.emulate_pr = true;
+	Exec on(lu, {0xa3, 0x0c, 2, 0x5f, 0, 0x07, 0, 0, 0, 64, 0, 0}, 64);
+	EXPECT_EQ(on.at(1) & 0x07, 0x03) << "REGISTER AND MOVE supported";
 }
 
 // ---- CLEAR, PREEMPT, PREEMPT AND ABORT ----
