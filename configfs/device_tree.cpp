@@ -652,11 +652,19 @@ class PrNode final : public DeviceSubNode {
   public:
 	explicit PrNode(Device &dev) : DeviceSubNode(dev) {}
 
+	// The PR mutex is never taken under Device::lock() (a PR OUT takes TargetCore's dbroot
+	// lock inside it, and dbroot's lock is outer to Device::lock()): the settings and a
+	// reference to the LU are taken under the device's lock, the PR state after it.
 	s64 show(u32 index, MutableBytes out) override {
-		LockGuard guard(dev_.lock());
-		bool emulate = dev_.config_locked().attrib.emulate_pr != 0;
-		bool passthrough = !dev_.config_locked().attrib.pgr_support;
-		core::DeviceLu *lu = dev_.lu;
+		bool emulate, passthrough;
+		RefPtr<core::DeviceLu> lu;
+		{
+			LockGuard guard(dev_.lock());
+			emulate = dev_.config_locked().attrib.emulate_pr != 0;
+			passthrough = !dev_.config_locked().attrib.pgr_support;
+			if (dev_.lu)
+				lu = RefPtr<core::DeviceLu>::retain(dev_.lu);
+		}
 		u64 spc2 = lu ? lu->state().reservation_holder() : 0;
 		switch (index) {
 		case kPrHolder:
@@ -698,13 +706,18 @@ class PrNode final : public DeviceSubNode {
 	Result<void> store(u32 index, const StoreInput &in) override {
 		if (index != kPrAptplMetadata)
 			return refuse(KABI_EACCES);
-		LockGuard guard(dev_.lock());
-		const DeviceConfig &cfg = dev_.config_locked();
-		// As LIO: ignored without PR emulation, under passthrough or an SPC-2 reservation.
-		if (!cfg.attrib.emulate_pr || !cfg.attrib.pgr_support)
-			return {};
-		TRY(check_not_exported(cfg, dev_, "res_aptpl_metadata"));
-		core::DeviceLu *lu = dev_.lu;
+		RefPtr<core::DeviceLu> lu;
+		{
+			LockGuard guard(dev_.lock());
+			const DeviceConfig &cfg = dev_.config_locked();
+			// As LIO: ignored without PR emulation, under passthrough or an SPC-2
+			// reservation.
+			if (!cfg.attrib.emulate_pr || !cfg.attrib.pgr_support)
+				return {};
+			TRY(check_not_exported(cfg, dev_, "res_aptpl_metadata"));
+			if (dev_.lu)
+				lu = RefPtr<core::DeviceLu>::retain(dev_.lu);
+		}
 		if (!lu) {
 			log_err("%s/%s: res_aptpl_metadata: the device is not enabled\n",
 				dev_.hba().name(), dev_.name());
