@@ -13,7 +13,6 @@
 
 T=/sys/kernel/config/target
 IQN=iqn.2003-01.org.linux-iscsi.lio-cxx:pr
-TP=$T/iscsi/$IQN/tpg1
 P=127.0.0.1:3260
 INIT_A=iqn.2024-01.org.lio-cxx:pr-a
 INIT_B=iqn.2024-01.org.lio-cxx:pr-b
@@ -125,7 +124,10 @@ check_match "restored: pr/res_pr_registered_i_pts has key 0xb2" "$INIT_B.*Key: 0
 	"$(cat $DEV/pr/res_pr_registered_i_pts)"
 check_eq "restored: pr/res_aptpl_active" "APTPL Bit Status: Activated" "$(cat $DEV/pr/res_aptpl_active)"
 check_match "restored: pr/res_holder names B" "Initiator: $INIT_B" "$(cat $DEV/pr/res_holder)"
-d=$(iscsi_discover $P -I pra -I prb)
+# open-iscsi gives the new sessions new ISIDs: without enforce_pr_isids the restored
+# registration (initiator_sid of the old session) is B's by name.
+check_eq "enforce_pr_isids=0" OK "$(cfs_write $DEV/attrib/enforce_pr_isids 0)"
+check "discovery again" iscsi_discover $P -I pra -I prb
 login_both
 check_eq "READ KEYS after the restore: B's key" "0xb2 " "$(keys "$DA")"
 check_match "READ RESERVATION after the restore: key 0xb2" "Key=0xb2" "$(sg_persist -n -i -r "$DA" 2>&1)"
