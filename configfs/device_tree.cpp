@@ -683,57 +683,190 @@ enum PrAttr : u32 {
 };
 constinit NodeType dev_pr_type("dev_pr", kPrAttrs);
 
-// No reservation and no registration can exist yet (no SCSI engine): LIO's formats for that.
+// ---- persistent reservations ----
+// Live state in LIO's formats: the SPC-2 holder (from the LU's nexuses) and the SPC-4
+// registrations and reservation (LuState::pr()). Before the device is enabled there is no
+// logical unit and so no reservation: LIO's texts for none.
+const char *pr_type_text(scsi::PrType t) {
+	using T = scsi::PrType;
+	switch (t) {
+	case T::kWriteExclusive:
+		return "Write Exclusive Access";
+	case T::kExclusiveAccess:
+		return "Exclusive Access";
+	case T::kWriteExclusiveRegOnly:
+		return "Write Exclusive Access, Registrants Only";
+	case T::kExclusiveAccessRegOnly:
+		return "Exclusive Access, Registrants Only";
+	case T::kWriteExclusiveAllReg:
+		return "Write Exclusive Access, All Registrants";
+	case T::kExclusiveAccessAllReg:
+		return "Exclusive Access, All Registrants";
+	default:
+		return "Unknown SPC-3 PR Type";
+	}
+}
+
 class PrNode final : public DeviceSubNode {
   public:
 	explicit PrNode(Device &dev) : DeviceSubNode(dev) {}
 
+	// The PR mutex is never taken under Device::lock() (a PR OUT takes TargetCore's dbroot
+	// lock inside it, and dbroot's lock is outer to Device::lock()): the settings and a
+	// reference to the LU are taken under the device's lock, the PR state after it.
 	s64 show(u32 index, MutableBytes out) override {
 		bool emulate, passthrough;
+		RefPtr<core::DeviceLu> lu;
 		{
 			LockGuard guard(dev_.lock());
 			emulate = dev_.config_locked().attrib.emulate_pr != 0;
 			passthrough = !dev_.config_locked().attrib.pgr_support;
+			if (dev_.lu)
+				lu = RefPtr<core::DeviceLu>::retain(dev_.lu);
 		}
+		u64 spc2 = lu ? lu->state().reservation_holder() : 0;
 		switch (index) {
 		case kPrHolder:
 			if (!emulate)
 				return SHOW("SPC_RESERVATIONS_DISABLED\n");
 			if (passthrough)
 				return SHOW("Passthrough\n");
-			return SHOW("No SPC-3 Reservation holder\n");
-		case kPrAllTgtPts:
-		case kPrHolderTgPort:
-		case kPrType:
-			return SHOW("No SPC-3 Reservation holder\n");
-		case kPrGeneration:
-			return SHOW("0x%08x\n", 0u);
-		case kPrRegistered:
-			return SHOW("SPC-3 PR Registrations:\nNone\n");
+			if (spc2) {
+				char name[scsi::kMaxInitiatorName + 1] = {};
+				char fabric[scsi::kMaxFabricName + 1] = {};
+				lu->describe_nexus(spc2, Span<char>(name, sizeof(name)),
+						   Span<char>(fabric, sizeof(fabric)));
+				return SHOW("SPC-2 Reservation: %s Initiator: %s\n", fabric, name);
+			}
+			break;
 		case kPrResType:
 			if (!emulate)
 				return SHOW("SPC_RESERVATIONS_DISABLED\n");
 			if (passthrough)
 				return SHOW("SPC_PASSTHROUGH\n");
+			if (spc2)
+				return SHOW("SPC2_RESERVATIONS\n");
 			return SHOW("SPC3_PERSISTENT_RESERVATIONS\n");
 		case kPrAptplActive:
-			if (!emulate || passthrough)
-				return 0;
-			return SHOW("APTPL Bit Status: Disabled\n");
 		case kPrAptplMetadata:
 			if (!emulate || passthrough)
 				return 0;
+			break;
+		default:
+			break;
+		}
+		if (!lu)
+			return show_state(index, out, nullptr);
+		scsi::PrState &pr = lu->state().pr();
+		LockGuard pr_guard(pr.mutex());
+		return show_state(index, out, &pr);
+	}
+
+	Result<void> store(u32 index, const StoreInput &in) override {
+		if (index != kPrAptplMetadata)
+			return refuse(KABI_EACCES);
+		RefPtr<core::DeviceLu> lu;
+		{
+			LockGuard guard(dev_.lock());
+			const DeviceConfig &cfg = dev_.config_locked();
+			// As LIO: ignored without PR emulation, under passthrough or an SPC-2
+			// reservation.
+			if (!cfg.attrib.emulate_pr || !cfg.attrib.pgr_support)
+				return {};
+			TRY(check_not_exported(cfg, dev_, "res_aptpl_metadata"));
+			if (dev_.lu)
+				lu = RefPtr<core::DeviceLu>::retain(dev_.lu);
+		}
+		if (!lu) {
+			log_err("%s/%s: res_aptpl_metadata: the device is not enabled\n",
+				dev_.hba().name(), dev_.name());
+			return refuse(KABI_EINVAL);
+		}
+		if (lu->state().reservation_holder())
+			return {};
+		scsi::PrState &pr = lu->state().pr();
+		LockGuard pr_guard(pr.mutex());
+		Result<void> r = pr.restore_aptpl_record(in.value());
+		if (r.is_error()) {
+			log_err("%s/%s: res_aptpl_metadata: illegal APTPL registration (error %d)\n",
+				dev_.hba().name(), dev_.name(), r.error().errno_value());
+			return refuse(r.error().errno_value());
+		}
+		return {};
+	}
+
+  private:
+	// The registration LIO calls the holder: the reserving one, or for all-registrants
+	// types the first registrant.
+	static scsi::PrRegistration *holder(scsi::PrState *pr) {
+		if (!pr || pr->type() == scsi::PrType::kNone)
+			return nullptr;
+		return pr->holder() ? pr->holder() : pr->registrations().front();
+	}
+	static const char *isid_prefix(const scsi::PrRegistration &r) {
+		return r.port.isid[0] ? ",i,0x" : "";
+	}
+
+	s64 show_state(u32 index, MutableBytes out, scsi::PrState *pr) {
+		scsi::PrRegistration *h = holder(pr);
+		switch (index) {
+		case kPrHolder:
+			if (!h)
+				return SHOW("No SPC-3 Reservation holder\n");
+			return SHOW("SPC-3 Reservation: %s Initiator: %s%s%s\n", h->target.fabric,
+				    h->port.name, isid_prefix(*h), h->port.isid);
+		case kPrAllTgtPts:
+			if (!h)
+				return SHOW("No SPC-3 Reservation holder\n");
+			return SHOW("SPC-3 Reservation: %s registration\n",
+				    h->all_tg_pt ? "All Target Ports" : "Single Target Port");
+		case kPrHolderTgPort:
+			if (!h)
+				return SHOW("No SPC-3 Reservation holder\n");
+			return SHOW("SPC-3 Reservation: %s Target Node Endpoint: %s\n"
+				    "SPC-3 Reservation: Relative Port Identifier Tag: %u %s Portal "
+				    "Group Tag: %u %s Logical Unit: %llu\n",
+				    h->target.fabric, h->target.target_node,
+				    static_cast<unsigned>(h->rtpi), h->target.fabric,
+				    static_cast<unsigned>(h->target.tpgt), h->target.fabric,
+				    static_cast<unsigned long long>(h->target.target_lun));
+		case kPrType:
+			if (!h)
+				return SHOW("No SPC-3 Reservation holder\n");
+			return SHOW("SPC-3 Reservation Type: %s\n", pr_type_text(pr->type()));
+		case kPrGeneration:
+			return SHOW("0x%08x\n", pr ? pr->generation() : 0u);
+		case kPrRegistered: {
+			usize len = static_cast<usize>(SHOW("SPC-3 PR Registrations:\n"));
+			unsigned count = 0;
+			if (pr) {
+				for (scsi::PrRegistration &r : pr->registrations()) {
+					char line[scsi::kMaxInitiatorName + 128];
+					int n = kabi_snprintf(
+					    line, sizeof(line),
+					    "%s Node: %s%s%s Key: 0x%016llx PRgen: 0x%08x\n",
+					    r.target.fabric, r.port.name, isid_prefix(r), r.port.isid,
+					    static_cast<unsigned long long>(r.key), r.generation);
+					if (n < 0 || len + static_cast<usize>(n) >= out.size())
+						break; // a page's worth, as LIO
+					__builtin_memcpy(out.data() + len, line, static_cast<usize>(n));
+					len += static_cast<usize>(n);
+					count++;
+				}
+			}
+			if (!count)
+				len += static_cast<usize>(kabi_snprintf(
+				    reinterpret_cast<char *>(out.data()) + len, out.size() - len,
+				    "None\n"));
+			return static_cast<s64>(len);
+		}
+		case kPrAptplActive:
+			return SHOW("APTPL Bit Status: %s\n",
+				    pr && pr->aptpl() ? "Activated" : "Disabled");
+		case kPrAptplMetadata:
 			return SHOW("Ready to process PR APTPL metadata..\n");
 		}
 		return -KABI_EACCES;
-	}
-
-	Result<void> store(u32 index, const StoreInput &) override {
-		if (index != kPrAptplMetadata)
-			return refuse(KABI_EACCES);
-		log_err("%s/%s: res_aptpl_metadata: APTPL registrations are not supported yet\n",
-			dev_.hba().name(), dev_.name());
-		return refuse(KABI_EINVAL);
 	}
 };
 

@@ -3,6 +3,9 @@
 #include "core/device_lu.h"
 
 #include "core/scsi/pi.h"
+#include "core/hba.h"
+#include "core/target_core.h"
+#include "kabi/file.h"
 #include "lio/alloc.h"
 #include "lio/log.h"
 
@@ -50,6 +53,10 @@ RefPtr<LuSnapshot> LuSnapshot::capture_locked(Device &dev, DeviceConfig &cfg) {
 	la.hw_max_sectors = a.hw_max_sectors;
 	la.pi_prot_type = static_cast<u8>(a.pi_prot_type);
 	la.pi_prot_verify = a.pi_prot_verify != 0;
+	// ---- persistent reservations ----
+	la.emulate_pr = a.emulate_pr != 0;
+	la.enforce_pr_isids = a.enforce_pr_isids != 0;
+	la.force_pr_aptpl = a.force_pr_aptpl != 0;
 	copy_text(s->vendor, cfg.wwn.vendor);
 	copy_text(s->product, cfg.wwn.model);
 	copy_text(s->revision, cfg.wwn.revision);
@@ -131,6 +138,79 @@ void DeviceLu::post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReas
 	for (ItlEntry &e : nexuses_)
 		if (&e != except)
 			e.unit_attentions().post(reason);
+}
+
+// ---- persistent reservations ----
+
+void DeviceLu::post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,
+				      scsi::SenseReason reason) {
+	LockGuard guard(nexus_lock_);
+	for (ItlEntry &e : nexuses_)
+		if (filter.matches(e))
+			e.unit_attentions().post(reason);
+}
+
+void DeviceLu::abort_tasks_if(const scsi::LogicalUnit::NexusFilter &filter, bool tas) {
+	abort_tasks(
+	    [&filter](const FabricCmd &c) {
+		    auto *e = static_cast<const ItlEntry *>(c.core.nexus);
+		    return e && filter.matches(*e);
+	    },
+	    tas ? static_cast<u32>(kCmdSendTas) : 0u);
+}
+
+void DeviceLu::describe_nexus(u64 it_nexus_id, Span<char> name, Span<char> fabric) {
+	LockGuard guard(nexus_lock_);
+	for (ItlEntry &e : nexuses_) {
+		if (e.it_nexus_id() != it_nexus_id)
+			continue;
+		(void)str_copy(name, e.initiator_port().name);
+		(void)str_copy(fabric, e.target_port()->fabric_name);
+		return;
+	}
+}
+
+void DeviceLu::save_pr_metadata(Bytes metadata, const char *serial) {
+	Device *dev = device_;
+	if (!dev)
+		return;
+	constexpr usize kPathMax = DbRoot::kMaxLen + 64; // "/pr/aptpl_" + the serial
+	char *path = static_cast<char *>(alloc_raw(kPathMax, Gfp::Kernel));
+	if (!path) {
+		log_err("lio: %s: APTPL metadata: out of memory\n", dev->name());
+		return;
+	}
+	write_pr_metadata(*dev, path, kPathMax, metadata, serial);
+	free_raw(path);
+}
+
+void DeviceLu::write_pr_metadata(Device &dev, char *path, usize path_max, Bytes metadata,
+				 const char *serial) {
+	u32 n = dev.hba().core().read_dbroot(path, static_cast<u32>(path_max));
+	if (n == 0 || n >= DbRoot::kMaxLen)
+		return;
+	kabi_snprintf(path + n, path_max - n, "/pr");
+	int32_t ret = kabi_mkdir(path);
+	if (ret && ret != -KABI_EEXIST) {
+		log_err("lio: %s: APTPL metadata: cannot create %s (error %d)\n", dev.name(), path,
+			ret);
+		return;
+	}
+	kabi_snprintf(path + n, path_max - n, "/pr/aptpl_%s", serial);
+	kabi_file *file = nullptr;
+	ret = kabi_file_open(path, KABI_FILE_WRITE | KABI_FILE_CREATE, &file);
+	if (ret == 0) {
+		ret = kabi_file_truncate(file, 0);
+		if (ret == 0) {
+			s64 w = kabi_file_pwrite(file, metadata.data(), metadata.size(), 0);
+			ret = w < 0 ? static_cast<int32_t>(w)
+				    : (static_cast<usize>(w) == metadata.size() ? 0 : -KABI_EIO);
+		}
+		kabi_file_close(file);
+	}
+	if (ret)
+		log_err("lio: %s: APTPL metadata: cannot write %s (error %d)\n", dev.name(), path,
+			ret);
 }
 
 // ---- task set ----

@@ -76,6 +76,11 @@ class ItlEntry final : public scsi::ItlNexus {
 	u64 lun() const { return lun_; }
 	DeviceLu &device_lu() const { return *lu_; }
 
+	// ---- persistent reservations ----
+	// The views point into the session, which outlives its entries.
+	scsi::InitiatorPort initiator_port() const override { return initiator_; }
+	void set_initiator_port(const scsi::InitiatorPort &p) { initiator_ = p; }
+
 	ListNode session_node; // the session's entries (under the session's lock)
 	ListNode lu_node;      // the DeviceLu's nexus list (under its lock)
 
@@ -86,6 +91,7 @@ class ItlEntry final : public scsi::ItlNexus {
 	scsi::TargetPortInfo port_;
 	scsi::UnitAttentionQueue ua_;
 	scsi::CopyResults copy_results_; // ---- copy offload ----
+	scsi::InitiatorPort initiator_; // ---- persistent reservations ----
 };
 
 // FabricCmd::core.flags.
@@ -117,6 +123,16 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	void remove_nexus(ItlEntry &e);
 	// Posts `reason` to every registered nexus except `except` (null: all).
 	void post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReason reason);
+
+	// ---- persistent reservations ----
+	void post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,
+				    scsi::SenseReason reason);
+	void abort_tasks_if(const scsi::LogicalUnit::NexusFilter &filter, bool tas);
+	// Writes dbroot/pr/aptpl_<serial> (creating dbroot/pr when missing); errors are logged.
+	void save_pr_metadata(Bytes metadata, const char *serial);
+	// The initiator name and fabric name of I_T nexus it_nexus_id (pr/res_holder for an
+	// SPC-2 reservation); left as they are when none of this LU's nexuses has that id.
+	void describe_nexus(u64 it_nexus_id, Span<char> name, Span<char> fabric);
 
 	// ---- statistics (statistics/scsi_tgt_dev, scsi_lu) ----
 	void count_command(u64 read_bytes, u64 written_bytes) {
@@ -171,6 +187,8 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	bool admissible_locked(const FabricCmd &cmd) const;
 	void start_locked(FabricCmd &cmd);
 	void admit_waiters_locked();
+	void write_pr_metadata(Device &dev, char *path, usize path_max, Bytes metadata,
+			       const char *serial); // ---- persistent reservations ----
 
 	Device *device_; // null once detached
 	scsi::LuState state_;
@@ -215,6 +233,16 @@ class CommandLu final : public scsi::LogicalUnit {
 	void post_unit_attention_others(const scsi::ItlNexus *except,
 					scsi::SenseReason reason) override {
 		lu_.post_unit_attention(except, reason);
+	}
+	// ---- persistent reservations ----
+	void post_unit_attention_if(const NexusFilter &filter, scsi::SenseReason reason) override {
+		lu_.post_unit_attention_if(filter, reason);
+	}
+	void abort_tasks_if(const NexusFilter &filter) override {
+		lu_.abort_tasks_if(filter, snap_->attributes.emulate_tas);
+	}
+	void save_pr_metadata(Bytes metadata) override {
+		lu_.save_pr_metadata(metadata, snap_->serial);
 	}
 
   private:

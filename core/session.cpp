@@ -374,10 +374,23 @@ ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	// Every LUN is in default_tg_pt_gp (id 0) until ALUA target port groups exist.
 	port.has_port_group = true;
 	port.port_group_id = 0;
+	// ---- persistent reservations ----
+	port.fabric_name = str_view(tpg_.fabric().fabric_name());
+	port.target_lun = lun_obj.number();
+	port.mapped_lun = lun;
 	ItlEntry *e =
 	    new (Gfp::Kernel) ItlEntry(id_, lun, RefPtr<DeviceLu>::retain(&lu), port);
 	if (!e)
 		return nullptr;
+	// ---- persistent reservations ----
+	// The initiator port: the fabric's protocol, the initiator name and, for iSCSI, the
+	// ISID (the session id the iSCSI fabric passes is the ISID in 12 hex digits).
+	scsi::InitiatorPort ip;
+	ip.protocol_id = port.protocol_id;
+	ip.name = str_view(initiator_);
+	if (port.protocol_id == scsi::kProtoIscsi)
+		ip.isid = str_view(session_id_);
+	e->set_initiator_port(ip);
 	// A new I_T_L nexus starts with a reset condition (SAM-5 6.3.2).
 	e->unit_attentions().post(scsi::SenseReason::kPowerOnResetOccurred);
 	ItlEntry *raced = nullptr;

@@ -200,6 +200,12 @@ Result<void> handle_report_supported_tmfs(ExecContext &ctx);
 // spc_reserve.cpp
 Result<void> handle_reserve(ExecContext &ctx);
 Result<void> handle_release(ExecContext &ctx);
+// ---- persistent reservations (spc_pr.cpp) ----
+Result<void> handle_persistent_reserve_in(ExecContext &ctx);
+Result<void> handle_persistent_reserve_out(ExecContext &ctx);
+// Admission: true when a persistent reservation refuses a command with these row flags
+// from this nexus (SPC-4 5.12.10 table, SBC-3 4.17.2).
+bool pr_conflict(LogicalUnit &lu, ItlNexus &nexus, u16 row_flags);
 // sbc.cpp
 Result<void> handle_read(ExecContext &ctx);
 Result<void> handle_write(ExecContext &ctx);

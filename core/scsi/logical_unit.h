@@ -67,6 +67,10 @@ struct LuAttributes {
 	u32 atomic_alignment = 0;
 	u32 atomic_granularity = 0;
 	bool pi_prot_verify = false; // check protection information (else pass it unchecked)
+	// ---- persistent reservations ----
+	bool emulate_pr = true;           // 0: PR IN/OUT, RESERVE, RELEASE are unsupported opcodes
+	bool enforce_pr_isids = true;     // the ISID is part of an iSCSI initiator port's identity
+	bool force_pr_aptpl = false;      // REGISTER* and REGISTER AND MOVE act as with APTPL = 1
 	// *: reported only once the engine implements the command(s) behind the claim
 	// (REPORT TARGET PORT GROUPS, EXTENDED COPY, COMPARE AND WRITE): see spc.cpp.
 };
@@ -128,6 +132,30 @@ class LogicalUnit {
 	// Establishes `reason` as a unit attention on every I_T_L nexus of this LU but `except`
 	// (null: on all of them), as a change made through one nexus is announced to the others.
 	virtual void post_unit_attention_others(const ItlNexus *except, SenseReason reason) = 0;
+
+	// ---- persistent reservations ----
+	// Selects I_T_L nexuses of this LU (the nexuses of a set of PR registrations).
+	class NexusFilter {
+	  public:
+		virtual bool matches(const ItlNexus &n) const = 0;
+
+	  protected:
+		~NexusFilter() = default;
+	};
+	// Establishes `reason` on every I_T_L nexus of this LU that `filter` selects. The
+	// defaults do nothing: an LU without a registry of nexuses (AbsentLu, test LUs) has none.
+	virtual void post_unit_attention_if(const NexusFilter &filter, SenseReason reason) {
+		(void)filter;
+		(void)reason;
+	}
+	// PREEMPT AND ABORT: aborts every task of the nexuses `filter` selects; with TAS they
+	// end with TASK ABORTED, without it silently (their nexuses are told by the unit
+	// attention the preemption establishes).
+	virtual void abort_tasks_if(const NexusFilter &filter) { (void)filter; }
+	// APTPL: the persistent reservation state changed while APTPL is (or was just) active;
+	// `metadata` is PrState::format_aptpl()'s text, to be stored where rtslib reads it back
+	// (dbroot/pr/aptpl_<unit serial>). Failing to store it must not fail the command.
+	virtual void save_pr_metadata(Bytes metadata) { (void)metadata; }
 
   protected:
 	~LogicalUnit() = default;

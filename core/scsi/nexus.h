@@ -8,6 +8,7 @@
 #ifndef LIO_CORE_SCSI_NEXUS_H
 #define LIO_CORE_SCSI_NEXUS_H
 
+#include "core/scsi/pr.h"
 #include "core/scsi/sense.h"
 #include "lio/atomic.h"
 #include "lio/lock.h"
@@ -76,6 +77,10 @@ class LuState final {
 	// Reserved by a nexus other than it_nexus_id.
 	bool reservation_conflict(u64 it_nexus_id) const;
 
+	// ---- persistent reservations ----
+	// SPC-4 registrations and reservation (pr.h); not touched by nexus loss or LU reset.
+	PrState &pr() { return pr_; }
+
 	// ---- write serialisation (see above) ----
 	class [[nodiscard]] SharedWrite final {
 	  public:
@@ -102,6 +107,7 @@ class LuState final {
 	mutable SpinLock lock_;
 	u64 holder_ = 0; // under lock_
 	Atomic<u32> next_stripe_{0};
+	PrState pr_; // ---- persistent reservations ----
 	Mutex stripes_[kWriteStripes];
 };
 
@@ -115,6 +121,10 @@ struct TargetPortInfo {
 	StrView target_name;      // the target's SCSI name (the WWN directory name)
 	bool has_port_group = false;
 	u16 port_group_id = 0;    // the LUN's ALUA target port group
+	// ---- persistent reservations ---- (what LIO's pr/ files and APTPL metadata name)
+	StrView fabric_name;      // LIO's fabric_name ("iSCSI", "loopback")
+	u64 target_lun = 0;       // the LUN's number in its TPG
+	u64 mapped_lun = 0;       // the LUN number this I_T nexus sees
 };
 
 // ---- copy offload ----
@@ -181,6 +191,11 @@ class ItlNexus {
 	// The copy manager's per-nexus list-id state and results; null: none (EXTENDED COPY
 	// runs but keeps nothing, RECEIVE COPY RESULTS COPY STATUS finds nothing).
 	virtual CopyResults *copy_results() { return nullptr; }
+	// ---- persistent reservations ----
+	// The initiator port of this I_T nexus (its name and, for iSCSI, the ISID), which with
+	// target_port()'s relative port id names the I_T nexus a registration belongs to. An
+	// empty name (the default): the nexus cannot register.
+	virtual InitiatorPort initiator_port() const { return InitiatorPort(); }
 
   protected:
 	~ItlNexus() = default;

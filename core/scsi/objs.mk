@@ -6,3 +6,4 @@ lio-scsi-objs := core/scsi/sense.o core/scsi/opcode_table.o core/scsi/spc.o \
 lio-scsi-objs += core/scsi/sbc_atomic.o core/scsi/sbc_defect.o
 lio-scsi-objs += core/scsi/pi.o core/scsi/sbc_pi.o
 lio-scsi-objs += core/scsi/spc_xcopy.o
+lio-scsi-objs += core/scsi/pr.o core/scsi/spc_pr.o

@@ -20,18 +20,24 @@ using D = DataDirection;
 // PREVENT = 0, checked by its handler); REPORT SUPPORTED OPERATION CODES / TASK MANAGEMENT
 // FUNCTIONS are let through as SPC-4 does under persistent reservations (they only describe
 // the target). Only INQUIRY, REPORT LUNS and REQUEST SENSE pass a pending unit attention.
-constexpr u16 kInfo = kOpOkWhileNotReady | kOpOkUnderConflict | kOpOkWithUa;
-constexpr u16 kReport = kOpOkWhileNotReady | kOpOkUnderConflict;
-constexpr u16 kRead = kOpReadsMedium | kOpDirectData;
+//
+// Persistent reservations (SPC-4 5.12.10, SBC-3 4.17.2): kInfo and kReport rows, TEST UNIT
+// READY, READ CAPACITY, PR IN/OUT (their service actions decide) and RESERVE/RELEASE (CRH:
+// their handlers decide) are allowed under every type; reads, VERIFY, MODE SENSE, GET LBA
+// STATUS and PRE-FETCH are open to every nexus under the Write Exclusive types; everything
+// else only to the holder (and to registrants under the registrants-only/all types).
+constexpr u16 kInfo = kOpOkWhileNotReady | kOpOkUnderConflict | kOpOkWithUa | kOpPrAllowed;
+constexpr u16 kReport = kOpOkWhileNotReady | kOpOkUnderConflict | kOpPrAllowed;
+constexpr u16 kRead = kOpReadsMedium | kOpDirectData | kOpPrRead;
 constexpr u16 kWrite = kOpWritesMedium | kOpDirectData;
 
 // SERVICE ACTION IN(16), sorted by service action.
 constexpr OpcodeRow kServiceActionIn16[] = {
-	{0x9e, 0x10, 16, D::kIn, 0, "READ CAPACITY(16)",
+	{0x9e, 0x10, 16, D::kIn, kOpPrAllowed, "READ CAPACITY(16)",
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x01, kCtl},
 	 handle_read_capacity16, nullptr, 0},
-	{0x9e, 0x12, 16, D::kIn, 0, "GET LBA STATUS",
+	{0x9e, 0x12, 16, D::kIn, kOpPrRead, "GET LBA STATUS",
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x00, kCtl},
 	 handle_get_lba_status, nullptr, 0},
@@ -91,13 +97,44 @@ constexpr OpcodeRow kThirdPartyCopyIn[] = {
 	  0x00, kCtl},
 	 handle_receive_copy_results, nullptr, 0},
 };
+// ---- persistent reservations ----
+// PERSISTENT RESERVE IN/OUT, sorted by service action. Under an SPC-2 reservation of another
+// nexus both conflict (SPC-4 5.12.3); under a persistent reservation their service actions
+// decide (spc_pr.cpp). PR OUT: SCOPE and TYPE are checked by the service actions that use
+// them, ignored by the others.
+#define LIO_PR_IN(sa, name)                                                                \
+	{0x5e, sa, 10, D::kIn, kOpPrAllowed, name,                                          \
+	 {0xff, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},                      \
+	 handle_persistent_reserve_in, nullptr, 0}
+#define LIO_PR_OUT(sa, name)                                                               \
+	{0x5f, sa, 10, D::kOut, kOpPrAllowed, name,                                         \
+	 {0xff, 0x1f, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, kCtl},                      \
+	 handle_persistent_reserve_out, nullptr, 0}
+constexpr OpcodeRow kPersistentReserveIn[] = {
+	LIO_PR_IN(0x00, "PERSISTENT RESERVE IN READ KEYS"),
+	LIO_PR_IN(0x01, "PERSISTENT RESERVE IN READ RESERVATION"),
+	LIO_PR_IN(0x02, "PERSISTENT RESERVE IN REPORT CAPABILITIES"),
+	LIO_PR_IN(0x03, "PERSISTENT RESERVE IN READ FULL STATUS"),
+};
+constexpr OpcodeRow kPersistentReserveOut[] = {
+	LIO_PR_OUT(0x00, "PERSISTENT RESERVE OUT REGISTER"),
+	LIO_PR_OUT(0x01, "PERSISTENT RESERVE OUT RESERVE"),
+	LIO_PR_OUT(0x02, "PERSISTENT RESERVE OUT RELEASE"),
+	LIO_PR_OUT(0x03, "PERSISTENT RESERVE OUT CLEAR"),
+	LIO_PR_OUT(0x04, "PERSISTENT RESERVE OUT PREEMPT"),
+	LIO_PR_OUT(0x05, "PERSISTENT RESERVE OUT PREEMPT AND ABORT"),
+	LIO_PR_OUT(0x06, "PERSISTENT RESERVE OUT REGISTER AND IGNORE EXISTING KEY"),
+	LIO_PR_OUT(0x07, "PERSISTENT RESERVE OUT REGISTER AND MOVE"),
+};
+#undef LIO_PR_IN
+#undef LIO_PR_OUT
 
 template <usize N> constexpr u8 count_of(const OpcodeRow (&)[N]) { return static_cast<u8>(N); }
 
 // Sorted by operation code. RESERVE/RELEASE: 3RDPTY, LONGID, extents and the parameter list
 // (third-party device ids) are outside the masks, so they are INVALID FIELD IN CDB.
 constexpr OpcodeRow kOpcodes[] = {
-	{0x00, 0, 6, D::kNone, 0, "TEST UNIT READY",
+	{0x00, 0, 6, D::kNone, kOpPrAllowed, "TEST UNIT READY",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_test_unit_ready, nullptr, 0},
 	{0x03, 0, 6, D::kIn, kInfo, "REQUEST SENSE",
 	 {0xff, 0x01, 0x00, 0x00, 0xff, kCtl}, handle_request_sense, nullptr, 0},
@@ -109,17 +146,17 @@ constexpr OpcodeRow kOpcodes[] = {
 	 {0xff, 0x01, 0xff, 0xff, 0xff, kCtl}, handle_inquiry, nullptr, 0},
 	{0x15, 0, 6, D::kOut, 0, "MODE SELECT(6)",
 	 {0xff, 0x11, 0x00, 0x00, 0xff, kCtl}, handle_mode_select, nullptr, 0},
-	{0x16, 0, 6, D::kNone, 0, "RESERVE(6)",
+	{0x16, 0, 6, D::kNone, kOpPrAllowed, "RESERVE(6)",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_reserve, nullptr, 0},
-	{0x17, 0, 6, D::kNone, kOpOkUnderConflict, "RELEASE(6)",
+	{0x17, 0, 6, D::kNone, kOpOkUnderConflict | kOpPrAllowed, "RELEASE(6)",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_release, nullptr, 0},
-	{0x1a, 0, 6, D::kIn, 0, "MODE SENSE(6)",
+	{0x1a, 0, 6, D::kIn, kOpPrRead, "MODE SENSE(6)",
 	 {0xff, 0x08, 0xff, 0xff, 0xff, kCtl}, handle_mode_sense, nullptr, 0},
 	{0x1b, 0, 6, D::kNone, 0, "START STOP UNIT",
 	 {0xff, 0x01, 0x00, 0x00, 0x01, kCtl}, handle_start_stop_unit, nullptr, 0},
 	{0x1e, 0, 6, D::kNone, kOpOkUnderConflict, "PREVENT ALLOW MEDIUM REMOVAL",
 	 {0xff, 0x00, 0x00, 0x00, 0x03, kCtl}, handle_prevent_allow, nullptr, 0},
-	{0x25, 0, 10, D::kIn, 0, "READ CAPACITY(10)",
+	{0x25, 0, 10, D::kIn, kOpPrAllowed, "READ CAPACITY(10)",
 	 {0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, kCtl},
 	 handle_read_capacity10, nullptr, 0},
 	{0x28, 0, 10, D::kIn, kRead, "READ(10)",
@@ -131,13 +168,14 @@ constexpr OpcodeRow kOpcodes[] = {
 	 handle_write_and_verify, nullptr, 0},
 	{0x2f, 0, 10, D::kOut, kRead, "VERIFY(10)",
 	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_verify, nullptr, 0},
-	{0x34, 0, 10, D::kNone, 0, "PRE-FETCH(10)",
-	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl}, handle_pre_fetch, nullptr, 0},
+	{0x34, 0, 10, D::kNone, kOpPrRead, "PRE-FETCH(10)",
+	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
+	 handle_pre_fetch, nullptr, 0},
 	{0x35, 0, 10, D::kNone, 0, "SYNCHRONIZE CACHE(10)",
 	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, kCtl},
 	 handle_synchronize_cache, nullptr, 0},
 	// READ DEFECT DATA(10): REQ_PLIST, REQ_GLIST, DEFECT LIST FORMAT in byte 2.
-	{0x37, 0, 10, D::kIn, 0, "READ DEFECT DATA(10)",
+	{0x37, 0, 10, D::kIn, kOpPrRead, "READ DEFECT DATA(10)",
 	 {0xff, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_read_defect_data, nullptr, 0},
 	{0x41, 0, 10, D::kOut, kWrite, "WRITE SAME(10)",
@@ -148,13 +186,17 @@ constexpr OpcodeRow kOpcodes[] = {
 	{0x55, 0, 10, D::kOut, 0, "MODE SELECT(10)",
 	 {0xff, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_mode_select, nullptr, 0},
-	{0x56, 0, 10, D::kNone, 0, "RESERVE(10)",
+	{0x56, 0, 10, D::kNone, kOpPrAllowed, "RESERVE(10)",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_reserve, nullptr, 0},
-	{0x57, 0, 10, D::kNone, kOpOkUnderConflict, "RELEASE(10)",
+	{0x57, 0, 10, D::kNone, kOpOkUnderConflict | kOpPrAllowed, "RELEASE(10)",
 	 {0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, kCtl}, handle_release, nullptr, 0},
-	{0x5a, 0, 10, D::kIn, 0, "MODE SENSE(10)",
+	{0x5a, 0, 10, D::kIn, kOpPrRead, "MODE SENSE(10)",
 	 {0xff, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, kCtl},
 	 handle_mode_sense, nullptr, 0},
+	{0x5e, 0, 10, D::kIn, kOpServiceAction, "PERSISTENT RESERVE IN", {0xff}, nullptr,
+	 kPersistentReserveIn, count_of(kPersistentReserveIn)},
+	{0x5f, 0, 10, D::kOut, kOpServiceAction, "PERSISTENT RESERVE OUT", {0xff}, nullptr,
+	 kPersistentReserveOut, count_of(kPersistentReserveOut)},
 	{0x7f, 0, 32, D::kNone, kOpServiceAction | kOpVariableLength, "VARIABLE LENGTH(32)",
 	 {0xff}, nullptr, kVariableLength32, count_of(kVariableLength32)},
 	{0x83, 0, 16, D::kOut, kOpServiceAction, "THIRD-PARTY COPY OUT", {0xff}, nullptr,
@@ -185,7 +227,7 @@ constexpr OpcodeRow kOpcodes[] = {
 	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
 	 handle_verify, nullptr, 0},
-	{0x90, 0, 16, D::kNone, 0, "PRE-FETCH(16)",
+	{0x90, 0, 16, D::kNone, kOpPrRead, "PRE-FETCH(16)",
 	 {0xff, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	  0x1f, kCtl},
 	 handle_pre_fetch, nullptr, 0},
@@ -222,7 +264,7 @@ constexpr OpcodeRow kOpcodes[] = {
 	 {0xff, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
 	 handle_verify, nullptr, 0},
 	// READ DEFECT DATA(12): the flags in byte 1, ADDRESS DESCRIPTOR INDEX in 2..5.
-	{0xb7, 0, 12, D::kIn, 0, "READ DEFECT DATA(12)",
+	{0xb7, 0, 12, D::kIn, kOpPrRead, "READ DEFECT DATA(12)",
 	 {0xff, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
 	 handle_read_defect_data, nullptr, 0},
 };
@@ -449,6 +491,11 @@ void execute(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns)
 	}
 	if (nexus && !(row.flags & kOpOkUnderConflict) &&
 	    lu.state().reservation_conflict(nexus->it_nexus_id())) {
+		cmd.complete_reservation_conflict();
+		return;
+	}
+	// ---- persistent reservations ----
+	if (nexus && pr_conflict(lu, *nexus, row.flags)) {
 		cmd.complete_reservation_conflict();
 		return;
 	}

@@ -9,8 +9,8 @@
  * from here). Operation codes with service actions have a row whose sa_rows lists the
  * service actions; that row has no handler of its own. Adding a command = adding a row.
  *
- * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
- * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), the token-based copy service
+ * Not yet present (rows to come): REPORT TARGET PORT GROUPS (0xA3/0x0A), SET TARGET PORT
+ * GROUPS (0xA4/0x0A), the token-based copy service
  * actions (POPULATE TOKEN 0x83/0x10, WRITE USING TOKEN 0x83/0x11, RECEIVE ROD TOKEN
  * INFORMATION 0x84/0x07) and EXTENDED COPY(LID4) (0x83/0x01), ORWRITE(32) and WRITE SAME(32)
  * (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE, WRITE AND VERIFY(32) are present, for type 2
@@ -23,8 +23,12 @@
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
  * fails the command with CHECK CONDITION and is consumed, unless the row has kOpOkWithUa
  * (INQUIRY, REPORT LUNS, REQUEST SENSE); an SPC-2 reservation held by another I_T nexus
- * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a medium-writing
- * command on a read-only LU fails with WRITE PROTECTED; then the handler runs.
+ * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a persistent
+ * reservation fails it with RESERVATION CONFLICT unless the nexus holds it, or the row has
+ * kOpPrAllowed, or the row has kOpPrRead (and does not write) under a Write Exclusive type,
+ * or the nexus is registered under a registrants-only/all-registrants type (spc_pr.cpp's
+ * pr_conflict(), SPC-4 5.12.10 / SBC-3 4.17.2); a medium-writing command on a read-only LU
+ * fails with WRITE PROTECTED; then the handler runs.
  */
 #ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
 #define LIO_CORE_SCSI_OPCODE_TABLE_H
@@ -70,6 +74,9 @@ enum OpFlag : u16 {
 	// With kOpServiceAction: a variable-length CDB (0x7F), whose SERVICE ACTION is bytes 8-9
 	// (SPC-4 4.2.4) and whose CONTROL byte is byte 1.
 	kOpVariableLength = 1 << 8,
+	// ---- persistent reservations ---- (SPC-4 5.12.10, SBC-3 4.17.2; high bits, apart)
+	kOpPrRead = 1 << 13,    // under a Write Exclusive type, allowed from every I_T nexus
+	kOpPrAllowed = 1 << 14, // allowed under every persistent reservation type
 };
 
 struct OpcodeRow {

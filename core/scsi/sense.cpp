@@ -27,6 +27,7 @@ constexpr SenseRow kSenseTable[] = {
 	{R::kInvalidFieldInCommandIu, {K::kIllegalRequest, 0x0e, 0x03}},
 	{R::kInsufficientResources, {K::kIllegalRequest, 0x55, 0x03}},
 	{R::kInvalidReleaseOfPr, {K::kIllegalRequest, 0x26, 0x04}},
+	{R::kInsufficientRegistrationResources, {K::kIllegalRequest, 0x55, 0x04}},
 	{R::kCopyTargetDeviceNotReachable, {K::kCopyAborted, 0x0d, 0x02}},
 	{R::kWriteProtected, {K::kDataProtect, 0x27, 0x00}},
 	{R::kSpaceAllocationFailedWriteProtect, {K::kDataProtect, 0x27, 0x07}},

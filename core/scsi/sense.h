@@ -48,6 +48,7 @@ enum class SenseReason : u16 {
 	kInvalidFieldInCommandIu,   // 0E/03 INVALID FIELD IN COMMAND INFORMATION UNIT
 	kInsufficientResources,     // 55/03 INSUFFICIENT RESOURCES
 	kInvalidReleaseOfPr,        // 26/04 INVALID RELEASE OF PERSISTENT RESERVATION
+	kInsufficientRegistrationResources, // 55/04 (persistent reservations)
 	kCopyTargetDeviceNotReachable, // 0D/02 (COPY ABORTED)
 	// DATA PROTECT
 	kWriteProtected,            // 27/00

@@ -23,6 +23,14 @@ bool row_enabled(const LuAttributes &a, const OpcodeRow &row) {
 		return a.emulate_caw;
 	case 0x7f: // the 32-byte CDBs: type 2 protection only (sbc_pi.cpp)
 		return a.pi_prot_type == 2;
+	// ---- persistent reservations ---- (emulate_pr = 0 turns reservations off, as LIO)
+	case 0x16: // RESERVE(6)
+	case 0x17: // RELEASE(6)
+	case 0x56: // RESERVE(10)
+	case 0x57: // RELEASE(10)
+	case 0x5e: // PERSISTENT RESERVE IN
+	case 0x5f: // PERSISTENT RESERVE OUT
+		return a.emulate_pr;
 	default:
 		return true;
 	}

@@ -34,6 +34,10 @@ struct kabi_file_info {
 };
 int32_t kabi_file_get_info(struct kabi_file *file, struct kabi_file_info *out);
 
+/* Creates directory path (absolute, mode 0700). 0, -EEXIST when it exists, or another
+ * negative errno (-ENOENT: a parent is missing). Process context. */
+int32_t kabi_mkdir(const char *path);
+
 /* Grows or shrinks a regular file to size bytes (-EINVAL on a block device). */
 int32_t kabi_file_truncate(struct kabi_file *file, uint64_t size);
 

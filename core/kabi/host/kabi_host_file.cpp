@@ -45,6 +45,12 @@ int32_t kabi_file_open(const char *path, uint32_t flags, struct kabi_file **out)
 	return 0;
 }
 
+int32_t kabi_mkdir(const char *path) {
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	return mkdir(path, 0700) == 0 ? 0 : -errno;
+}
+
 void kabi_file_close(struct kabi_file *file) {
 	if (!file)
 		return;

@@ -4,6 +4,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 
@@ -44,6 +45,27 @@ void kabi_file_close(struct kabi_file *file)
 		filp_close(KFILE(file), NULL);
 }
 EXPORT_SYMBOL_GPL(kabi_file_close);
+
+int32_t kabi_mkdir(const char *path)
+{
+	struct dentry *dentry;
+	struct path parent;
+	int ret;
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	dentry = kern_path_create(AT_FDCWD, path, &parent, LOOKUP_DIRECTORY);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	ret = vfs_mkdir(mnt_idmap(parent.mnt), d_inode(parent.dentry), dentry, 0700);
+#else
+	ret = vfs_mkdir(mnt_user_ns(parent.mnt), d_inode(parent.dentry), dentry, 0700);
+#endif
+	done_path_create(&parent, dentry);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kabi_mkdir);
 
 int32_t kabi_file_get_info(struct kabi_file *file, struct kabi_file_info *out)
 {

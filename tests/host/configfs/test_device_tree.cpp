@@ -537,3 +537,66 @@ TEST_F(DeviceTree, ExitWithDevicesLeftTearsDown) {
 }
 
 } // namespace
+
+// ---- persistent reservations ----
+
+namespace {
+
+class DeviceTreePr : public DeviceTree {};
+
+// rtslib restores APTPL registrations by writing each record of dbroot/pr/aptpl_<serial>
+// to res_aptpl_metadata (joined with ','); the pr/ files then show them in LIO's formats.
+TEST_F(DeviceTreePr, AptplMetadataRestoresAndShows) {
+	make_rd("rd_mcp_1", "rd0", "rd_pages=16");
+	const std::string d = C + "rd_mcp_1/rd0/pr/";
+	write_expect(d + "res_aptpl_metadata",
+		     "PR_REG_START:,0,initiator_fabric=iSCSI,initiator_node=iqn.2003-01.org.x:a,"
+		     "initiator_sid=23d000000001,sa_res_key=170,res_holder=0,res_all_tg_pt=0,"
+		     "mapped_lun=0,target_fabric=iSCSI,target_node=iqn.2003-01.org.t:1,tpgt=1,"
+		     "port_rtpi=1,target_lun=0",
+		     0);
+	write_expect(d + "res_aptpl_metadata",
+		     "initiator_fabric=iSCSI,initiator_node=iqn.2003-01.org.x:b,sa_res_key=187,"
+		     "res_holder=1,res_type=1,res_scope=0,res_all_tg_pt=1,mapped_lun=0,"
+		     "target_fabric=iSCSI,target_node=iqn.2003-01.org.t:1,tpgt=1,port_rtpi=1,"
+		     "target_lun=3",
+		     0);
+	EXPECT_EQ(read(d + "res_pr_registered_i_pts"),
+		  "SPC-3 PR Registrations:\n"
+		  "iSCSI Node: iqn.2003-01.org.x:a,i,0x23d000000001 Key: 0x00000000000000aa "
+		  "PRgen: 0x00000000\n"
+		  "iSCSI Node: iqn.2003-01.org.x:b Key: 0x00000000000000bb PRgen: 0x00000000\n");
+	EXPECT_EQ(read(d + "res_holder"), "SPC-3 Reservation: iSCSI Initiator: iqn.2003-01.org.x:b\n");
+	EXPECT_EQ(read(d + "res_pr_type"), "SPC-3 Reservation Type: Write Exclusive Access\n");
+	EXPECT_EQ(read(d + "res_pr_all_tgt_pts"),
+		  "SPC-3 Reservation: All Target Ports registration\n");
+	EXPECT_EQ(read(d + "res_pr_holder_tg_port"),
+		  "SPC-3 Reservation: iSCSI Target Node Endpoint: iqn.2003-01.org.t:1\n"
+		  "SPC-3 Reservation: Relative Port Identifier Tag: 0 iSCSI Portal Group Tag: 1 "
+		  "iSCSI Logical Unit: 3\n");
+	EXPECT_EQ(read(d + "res_aptpl_active"), "APTPL Bit Status: Activated\n");
+	EXPECT_EQ(read(d + "res_type"), "SPC3_PERSISTENT_RESERVATIONS\n");
+	EXPECT_EQ(read(d + "res_pr_generation"), "0x00000000\n");
+	// Bad records: EINVAL with one log line; a second holder is refused too.
+	write_expect(d + "res_aptpl_metadata", "initiator_node=iqn.x:c,sa_res_key=5", -KABI_EINVAL);
+	write_expect(d + "res_aptpl_metadata",
+		     "initiator_node=iqn.x:c,sa_res_key=5,target_node=iqn.t:1,res_holder=1,"
+		     "res_type=3",
+		     -KABI_EINVAL);
+	write_expect(d + "res_aptpl_metadata", "garbage", -KABI_EINVAL);
+}
+
+TEST_F(DeviceTreePr, AptplMetadataNeedsAnEnabledDeviceAndIsIgnoredWithoutEmulation) {
+	ASSERT_EQ(hostcfs_mkdir(C + "rd_mcp_1"), 0);
+	ASSERT_EQ(hostcfs_mkdir(C + "rd_mcp_1/rd0"), 0);
+	const std::string rec = "initiator_node=iqn.x:a,sa_res_key=5,target_node=iqn.t:1,tpgt=1";
+	write_expect(C + "rd_mcp_1/rd0/pr/res_aptpl_metadata", rec, -KABI_EINVAL);
+	make_rd("rd_mcp_1", "rd1", "rd_pages=16");
+	ASSERT_EQ(hostcfs_write(C + "rd_mcp_1/rd1/attrib/emulate_pr", "0\n"), 0);
+	write_expect(C + "rd_mcp_1/rd1/pr/res_aptpl_metadata", rec, 0);
+	ASSERT_EQ(hostcfs_write(C + "rd_mcp_1/rd1/attrib/emulate_pr", "1\n"), 0);
+	EXPECT_EQ(read(C + "rd_mcp_1/rd1/pr/res_pr_registered_i_pts"),
+		  "SPC-3 PR Registrations:\nNone\n");
+}
+
+} // namespace

@@ -7,10 +7,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "backstores/ramdisk/ramdisk.h"
 #include "core/device_lu.h"
@@ -19,6 +24,7 @@
 #include "core/session.h"
 #include "core/target_core.h"
 #include "core/tpg.h"
+#include "host_test_api.h"
 #include "test_support.h"
 
 namespace {
@@ -33,7 +39,8 @@ class TestTpg final : public core::FabricTpg {};
 class TestFabric final : public core::Fabric {
   public:
 	const char *name() const override { return "testfab"; }
-	core::ProtocolId protocol_id() const override { return core::ProtocolId::kSas; }
+	core::ProtocolId protocol_id() const override { return proto; }
+	core::ProtocolId proto = core::ProtocolId::kSas; // tests may switch it before a session
 	const core::FabricAttrs &attrs() const override { return attrs_; }
 	Result<OwnPtr<core::FabricWwn>> make_wwn(StrView) override {
 		return Error::from_errno(KABI_EPERM);
@@ -641,6 +648,162 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	core::DeviceLu *lu = exchange(dev2->lu, nullptr);
 	lu->detach();
 	lu->unref();
+// ---- persistent reservations ----
+namespace {
+
+std::vector<uint8_t> pr_out(uint8_t sa, uint8_t type) { return {0x5f, sa, type, 0, 0, 0, 0, 0, 24, 0}; }
+std::vector<uint8_t> pr_in(uint8_t sa) { return {0x5e, sa, 0, 0, 0, 0, 0, 0, 255, 0}; }
+void fill_params(TestCmd &c, uint64_t key, uint64_t sa_key, uint8_t flags) {
+	std::vector<uint8_t> p(24, 0);
+	for (int i = 0; i < 8; i++) {
+		p[i] = uint8_t(key >> (56 - 8 * i));
+		p[8 + i] = uint8_t(sa_key >> (56 - 8 * i));
+	}
+	p[20] = flags;
+	c.data.copy_from(0, Bytes(p.data(), p.size()));
+}
+
+// Registrations belong to I_T nexuses (the session's initiator port and the LUN's relative
+// port), outlive the session that made them, and with APTPL are stored in dbroot/pr, which is
+// created when missing.
+TEST_F(DataPath, PersistentReservationOutlivesItsSessionAndIsStoredWithAptpl) {
+	char tmpl[] = "/tmp/lio-pr-dbroot-XXXXXX";
+	ASSERT_NE(mkdtemp(tmpl), nullptr);
+	std::string root = tmpl;
+	ASSERT_TRUE(core->set_dbroot(StrView(root.data(), root.size())).is_ok());
+	clear_ua();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0x01); // APTPL
+	run(reg);
+	ASSERT_EQ(reg.status, ScsiStatus::kGood);
+	TestCmd res(pr_out(0x01, 1), core::DataDir::kToDevice, 24);
+	fill_params(res, 0xa1, 0, 0);
+	run(res);
+	ASSERT_EQ(res.status, ScsiStatus::kGood);
+	// The metadata file, in LIO's record format, with the SAS initiator and the target port.
+	std::string file = root + "/pr/aptpl_";
+	FILE *f = fopen(file.c_str(), "r");
+	ASSERT_NE(f, nullptr) << file;
+	char text[2048] = {};
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	std::string meta(text, n);
+	EXPECT_NE(meta.find("initiator_fabric=testfab\ninitiator_node=naa.500140500000000a\n"
+			    "sa_res_key=161\nres_holder=1\nres_type=01\n"),
+		  std::string::npos)
+	    << meta;
+	EXPECT_NE(meta.find("target_node=naa.5001405abcdef012\ntpgt=1\n"), std::string::npos) << meta;
+	EXPECT_EQ(meta.find("initiator_sid"), std::string::npos) << "no ISID outside iSCSI";
+
+	core::SessionPort *other =
+	    MUST(tpg->open_session(str_view("naa.500140500000000c"), str_view("")));
+	TestCmd ua(kTur, core::DataDir::kNone, 0);
+	other->submit(ua);
+	other->release(ua);
+	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w);
+	other->release(w);
+	EXPECT_EQ(w.status, ScsiStatus::kReservationConflict);
+	// The holder's session goes: the reservation stays (SPC-4: nexus loss changes nothing).
+	session->close();
+	session = nullptr;
+	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	other->submit(w2);
+	other->release(w2);
+	EXPECT_EQ(w2.status, ScsiStatus::kReservationConflict);
+	TestCmd keys(pr_in(0x00), core::DataDir::kFromDevice, 255);
+	other->submit(keys);
+	other->release(keys);
+	ASSERT_EQ(keys.status, ScsiStatus::kGood);
+	EXPECT_EQ(keys.buf[7], 8) << "one key";
+	EXPECT_EQ(keys.buf[15], 0xa1);
+	// The same initiator port logs in again: it is the same I_T nexus, the holder.
+	session = MUST(tpg->open_session(str_view("naa.500140500000000a"), str_view("")));
+	clear_ua();
+	TestCmd w3(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
+	run(w3);
+	EXPECT_EQ(w3.status, ScsiStatus::kGood);
+	other->close();
+	unlink(file.c_str());
+	rmdir((root + "/pr").c_str());
+	rmdir(root.c_str());
+}
+
+// iSCSI: the ISID (the session id the iSCSI fabric passes) is part of the initiator port, so
+// two sessions of one initiator name are two I_T nexuses; enforce_pr_isids=0 makes them one.
+TEST_F(DataPath, PersistentReservationIscsiIsidIsPartOfTheNexus) {
+	fabric.proto = core::ProtocolId::kIscsi;
+	session->close();
+	session = MUST(tpg->open_session(str_view("iqn.2024-01.x:a"), str_view("23d000000001")));
+	clear_ua();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0);
+	run(reg);
+	ASSERT_EQ(reg.status, ScsiStatus::kGood);
+	TestCmd res(pr_out(0x01, 3), core::DataDir::kToDevice, 24); // Exclusive Access
+	fill_params(res, 0xa1, 0, 0);
+	run(res);
+	ASSERT_EQ(res.status, ScsiStatus::kGood);
+	core::SessionPort *other =
+	    MUST(tpg->open_session(str_view("iqn.2024-01.x:a"), str_view("23d000000002")));
+	auto status_of = [&](std::vector<uint8_t> cdb) {
+		TestCmd c(cdb, core::DataDir::kFromDevice, 512);
+		other->submit(c);
+		other->release(c);
+		return c.status;
+	};
+	EXPECT_EQ(status_of(kTur), ScsiStatus::kCheckCondition) << "POWER ON first";
+	EXPECT_EQ(status_of(rw10(0x28, 0, 1)), ScsiStatus::kReservationConflict)
+	    << "another ISID: another I_T nexus";
+	{
+		LockGuard guard(dev->lock());
+		dev->config_locked().attrib.enforce_pr_isids = 0;
+		dev->lu->refresh_locked(*dev, dev->config_locked());
+	}
+	EXPECT_EQ(status_of(rw10(0x28, 0, 1)), ScsiStatus::kGood) << "enforce_pr_isids=0";
+	other->close();
+}
+
+// pr/res_holder names the SPC-2 holder by the initiator and fabric of its I_T nexus.
+TEST_F(DataPath, Spc2HolderIsDescribedForConfigfs) {
+	clear_ua();
+	TestCmd reserve({0x16, 0, 0, 0, 0, 0}, core::DataDir::kNone, 0);
+	run(reserve);
+	ASSERT_EQ(reserve.status, ScsiStatus::kGood);
+	u64 holder = dev->lu->state().reservation_holder();
+	ASSERT_NE(holder, 0u);
+	char name[64] = {}, fab[16] = {};
+	dev->lu->describe_nexus(holder, Span<char>(name, sizeof(name)), Span<char>(fab, sizeof(fab)));
+	EXPECT_STREQ(name, "naa.500140500000000a");
+	EXPECT_STREQ(fab, "testfab");
+	char none[8] = "x", nf[8] = "y";
+	dev->lu->describe_nexus(holder + 1000, Span<char>(none, sizeof(none)),
+				Span<char>(nf, sizeof(nf)));
+	EXPECT_STREQ(none, "x") << "unknown nexus: left alone";
+}
+
+// A dbroot that is gone (LIO fails the PR command there): the metadata is not stored, one
+// line says so, and the command succeeds.
+TEST_F(DataPath, PersistentReservationWithoutDbrootStillSucceeds) {
+	char tmpl[] = "/tmp/lio-pr-gone-XXXXXX";
+	ASSERT_NE(mkdtemp(tmpl), nullptr);
+	std::string root = tmpl;
+	ASSERT_TRUE(core->set_dbroot(StrView(root.data(), root.size())).is_ok());
+	ASSERT_EQ(rmdir(root.c_str()), 0);
+	clear_ua();
+	kabi_host_log_clear();
+	TestCmd reg(pr_out(0x00, 0), core::DataDir::kToDevice, 24);
+	fill_params(reg, 0, 0xa1, 0x01); // APTPL
+	run(reg);
+	EXPECT_EQ(reg.status, ScsiStatus::kGood);
+	std::vector<std::string> lines = kabi_host_log_take();
+	int errs = 0;
+	for (auto &l : lines)
+		errs += l.find("APTPL metadata: cannot create") != std::string::npos;
+	EXPECT_EQ(errs, 1);
+	TestCmd keys(pr_in(0x00), core::DataDir::kFromDevice, 255);
+	run(keys);
+	EXPECT_EQ(keys.buf[15], 0xa1) << "registered";
 }
 
 } // namespace

@@ -85,6 +85,23 @@ class FakeLu final : public LogicalUnit {
 		posted_except.push_back(except);
 		posted.push_back(reason);
 	}
+	// ---- persistent reservations ----: the nexuses in `nexuses` are this LU's.
+	void post_unit_attention_if(const NexusFilter &filter, SenseReason reason) override {
+		for (ItlNexus *n : nexuses)
+			if (filter.matches(*n))
+				n->unit_attentions().post(reason);
+	}
+	void abort_tasks_if(const NexusFilter &filter) override {
+		for (ItlNexus *n : nexuses)
+			if (filter.matches(*n))
+				aborted.push_back(n);
+	}
+	void save_pr_metadata(Bytes metadata) override {
+		saved_pr.emplace_back(reinterpret_cast<const char *>(metadata.data()), metadata.size());
+	}
+	std::vector<ItlNexus *> nexuses;
+	std::vector<ItlNexus *> aborted;
+	std::vector<std::string> saved_pr;
 
 	std::vector<u8> contents(u64 lba, u64 blocks) const {
 		std::vector<u8> out;
@@ -130,9 +147,20 @@ class FakeNexus final : public ItlNexus {
 	u64 it_nexus_id() const override { return id_; }
 	UnitAttentionQueue &unit_attentions() override { return ua; }
 	const TargetPortInfo *target_port() const override { return has_port ? &port : nullptr; }
+	InitiatorPort initiator_port() const override {
+		InitiatorPort p;
+		p.protocol_id = protocol_id;
+		p.name = str_view(initiator.c_str());
+		p.isid = str_view(isid.c_str());
+		return p;
+	}
 	UnitAttentionQueue ua;
 	bool has_port = false;
 	TargetPortInfo port;
+	// ---- persistent reservations ----
+	u8 protocol_id = 0x5; // iSCSI
+	std::string initiator;
+	std::string isid;
 
   private:
 	u64 id_;

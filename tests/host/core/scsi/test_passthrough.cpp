@@ -142,3 +142,30 @@ TEST(Passthrough, ADeviceThatIsGoneFailsWithItsReason) {
 
 } // namespace
 } // namespace lio::scsi::test
+
+// ---- persistent reservations ----
+namespace lio::scsi::test {
+namespace {
+
+// PR IN/OUT reach a passthrough device as they are (pgr_support=0: the device arbitrates
+// reservations) and leave the target's PR state alone.
+TEST(PassthroughPr, PersistentReserveGoesToTheDevice) {
+	PassthroughLu lu;
+	FakeNexus n(1);
+	n.initiator = "iqn.x:a";
+	std::vector<u8> out(24, 0);
+	out[15] = 0xaa;
+	Exec e(lu, {0x5f, 0x00, 0, 0, 0, 0, 0, 0, 24, 0}, 0, out, nullptr, false, &n);
+	EXPECT_TRUE(e.good());
+	ASSERT_EQ(lu.cdbs.size(), 1u);
+	EXPECT_EQ(lu.cdbs[0][0], 0x5f);
+	EXPECT_EQ(lu.last_out, out);
+	Exec i(lu, {0x5e, 0x00, 0, 0, 0, 0, 0, 0, 64, 0}, 64, {}, nullptr, false, &n);
+	EXPECT_TRUE(i.good());
+	EXPECT_EQ(lu.cdbs.size(), 2u);
+	LockGuard g(lu.state().pr().mutex());
+	EXPECT_EQ(lu.state().pr().count(), 0u);
+}
+
+} // namespace
+} // namespace lio::scsi::test

@@ -100,3 +100,22 @@ TEST_F(KabiFile, RangeOverflowIsRefused) {
 }
 
 } // namespace
+
+// ---- persistent reservations ---- (APTPL metadata goes to dbroot/pr, made when missing)
+namespace {
+
+TEST_F(KabiFile, Mkdir) {
+	std::string d = dir_ + "/pr";
+	EXPECT_EQ(kabi_mkdir(d.c_str()), 0);
+	struct stat st;
+	ASSERT_EQ(stat(d.c_str(), &st), 0);
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(st.st_mode & 0777, 0700u);
+	EXPECT_EQ(kabi_mkdir(d.c_str()), -EEXIST);
+	EXPECT_EQ(kabi_mkdir((dir_ + "/missing/pr").c_str()), -ENOENT);
+	EXPECT_EQ(kabi_mkdir("relative/pr"), -EINVAL);
+	EXPECT_EQ(kabi_mkdir(nullptr), -EINVAL);
+	rmdir(d.c_str());
+}
+
+} // namespace
