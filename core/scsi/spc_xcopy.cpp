@@ -32,8 +32,8 @@
  * Not done: inline and embedded data, held data, stream devices, the other segment types
  * (0Ah with byte offsets included), copies between LUs of different block sizes, the copy
  * targets' task sets (the copy's reads and writes are not ordered against other commands
- * queued on another LU), persistent reservations (none exist yet: add their admission where
- * admit_copy_target() checks the SPC-2 reservation).
+ * queued on another LU). admit_copy_target() admits each copy target under its SPC-2 and
+ * persistent reservations as a READ (source) or WRITE (destination) from the issuing nexus.
  */
 #include "core/scsi/handlers.h"
 #include "lio/alloc.h"
@@ -258,6 +258,14 @@ class DesignatorMatcher final : public LuMatcher {
 // would get it: kNone, or the reason; *conflict for RESERVATION CONFLICT.
 SenseReason admit_copy_target(ExecContext &ctx, LogicalUnit &lu, bool write, bool *conflict) {
 	if (ctx.nexus && lu.state().reservation_conflict(ctx.nexus->it_nexus_id())) {
+		*conflict = true;
+		return SenseReason::kNone;
+	}
+	// A persistent reservation on the copy target admits the copy as it would admit a READ
+	// (source) or a WRITE (destination) from the issuing I_T nexus: the copy's target port
+	// is the one the command came through (the LU is in the same nexus's LUN map).
+	if (ctx.nexus &&
+	    pr_conflict(lu, *ctx.nexus, write ? u16(kOpWritesMedium) : u16(kOpReadsMedium | kOpPrRead))) {
 		*conflict = true;
 		return SenseReason::kNone;
 	}

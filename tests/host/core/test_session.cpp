@@ -648,6 +648,10 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	core::DeviceLu *lu = exchange(dev2->lu, nullptr);
 	lu->detach();
 	lu->unref();
+}
+
+} // namespace
+
 // ---- persistent reservations ----
 namespace {
 
