@@ -14,7 +14,7 @@
 #  (d) the scsi_debug device deleted while fio runs through tcm_loop: errors reach the
 #      initiator as sense, nothing hangs, the kernel log stays clean;
 #  (e) teardown and unload, no leak.
-# Not here: export through iSCSI (the iSCSI fabric has no data path yet).
+# Export through iSCSI (with removal of the backing device under fio): backstore_iscsi.sh.
 . "$(dirname "$0")/lib.sh"
 
 T=/sys/kernel/config/target

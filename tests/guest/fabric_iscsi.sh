@@ -15,6 +15,8 @@
 #  (d) ACL mode (generate_node_acls=0): an initiator name without an ACL is refused, the ACL'd
 #      one logs in (iface initiatorname); one-way CHAP (wrong secret and no CHAP refused, right
 #      secret in), mutual CHAP (target's secret checked by the initiator);
+#      a new cmdsn_depth of the ACL ends its session, open-iscsi logs in again with the new
+#      CmdSN window;
 #  (e) discovery CHAP (discovery_auth): without, with a wrong and with the right secret;
 #  (f) HeaderDigest/DataDigest CRC32C: negotiated, mkfs.ext4 + mount + file md5 + remount;
 #  (g) a target-side connection drop (ss -K on the target's socket, i.e. sock_destroy: the
@@ -199,7 +201,28 @@ printf '%s\n' "$info" | sed 's/^/    /' | head -8
 check_match "the ACL's info shows the logged-in session" "TARG_SESS_STATE_LOGGED_IN" "$info"
 check_eq "ACL session: lun 0 reads the data" "$PAT" \
 	"$(dd if="$(iscsi_disk_of_session "$sid" 0)" bs=1M skip=8 count=4 iflag=direct status=none | md5)"
+# A new cmdsn_depth ends the ACL's session (as LIO); open-iscsi logs in again and gets the new
+# CmdSN window (info: CmdSN/WR and CmdSN/WC are the depth).
+check_match "the session's CmdSN window is 64 (cmdsn_depth)" "^ 0x00000040   0x00000040 " "$info"
+port1=$(iscsi_conn_port $P)
+mark_dmesg
+check "cmdsn_depth 16 for the ACL" sh -c "echo 16 > $TP/acls/$INIT_OK/cmdsn_depth"
+info=
+for i in $(seq 1 120); do
+	port2=$(iscsi_conn_port $P)
+	info=$(cat $TP/acls/$INIT_OK/info 2>&1)
+	[ -n "$port2" ] && [ "$port2" != "$port1" ] && printf '%s\n' "$info" | grep -q '^ 0x00000010   0x00000010 ' && break
+	sleep 0.5
+done
+printf '%s\n' "$info" | sed -n 5,6p | sed 's/^/    /'
+check "the connection was ended and open-iscsi logged in again (port $port1 -> ${port2:-none})" \
+	test -n "$port2" -a "$port2" != "$port1"
+check_match "the new session's CmdSN window is 16" "^ 0x00000010   0x00000010 " "$info"
+check_match "the target logged why" "cmdsn_depth 16: ending the initiator's session" "$(new_dmesg)"
+check_eq "ACL session after the cmdsn_depth change: lun 0 reads the data" "$PAT" \
+	"$(dd if="$(iscsi_disk_of_session "$(iscsi_sid $IQN $P)" 0)" bs=1M skip=8 count=4 iflag=direct status=none | md5)"
 check "logout (ACL)" iscsiadm -m node -T $IQN -p $P -I ok --logout
+check "cmdsn_depth 64 again" sh -c "echo 64 > $TP/acls/$INIT_OK/cmdsn_depth"
 
 cfs_set "authentication=1 (CHAP with the ACL's credentials)" $TP/attrib/authentication 1
 lo=$(iscsi_login $IQN $P ok)
