@@ -116,6 +116,9 @@ check_eq "lun 0 still reads its data" "$(md5 </tmp/bi_pat)" \
 check_eq "no Oops, BUG, WARNING or hung task after the iblock removal" "" "$(dmesg_trouble)"
 
 # ---------------------------------------------------------------- (d) pscsi: device removed
+# The initiator's sense messages are rate limited (10 per 5 s, scsi_io_completion): (c) used
+# them up; let the window pass so that (d)'s failures are logged too.
+sleep 6
 guest_log "(d) pscsi: scsi_debug disk 1 deleted while fio runs on lun 1"
 mark_dmesg
 fio_start_under_removal "$D1" /tmp/bi_fio_ps.log
