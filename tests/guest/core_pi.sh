@@ -234,6 +234,13 @@ check_match "libiscsi saw the LUs as protected (its PI branch ran)" "support pro
 
 # ---------------------------------------------------------------- (e) saveconfig / restore
 guest_log "(e) saveconfig / restoreconfig"
+# Block 200 of the fileio LU as it is now, with its tuple (mkfs and the libiscsi runs above
+# have rewritten it since (b)): the same 520 bytes must come back after clear and restore.
+LH=$(loop_host)
+sg0=$(devnode "$(sg_of $LH:0:1:0)" c)
+clear_ua $sg0 >/dev/null
+rm -f $W/before
+check "fileio: READ(10) RDPROTECT=1 of block 200 before saveconfig" sg_raw -r 520 -o $W/before $sg0 28 20 00 00 00 c8 00 00 01 00
 targetcli_batch "targetcli saveconfig" <<EOT
 saveconfig $W/saved.json
 EOT
@@ -257,7 +264,8 @@ sg0=$(devnode "$(sg_of $LH:0:1:0)" c)
 clear_ua $sg0 >/dev/null
 rm -f $W/out
 sg_raw -r 520 -o $W/out $sg0 28 20 00 00 00 c8 00 00 01 00 >/dev/null 2>&1
-check_eq "fileio: the tuple written before restore is still there" "$(od -An -tx1 $W/good | tail -1)" "$(od -An -tx1 $W/out 2>/dev/null | tail -1)"
+check_eq "fileio: block 200 and its tuple are as before the save" "$(od -An -tx1 $W/before | md5sum)" "$(od -An -tx1 $W/out 2>/dev/null | md5sum)"
+check_eq "fileio: the tuple after restore" "$(od -An -tx1 $W/before | tail -1)" "$(od -An -tx1 $W/out 2>/dev/null | tail -1)"
 
 # ---------------------------------------------------------------- (f) dmesg, teardown
 guest_log "(f) dmesg, teardown"
