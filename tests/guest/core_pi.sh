@@ -275,6 +275,7 @@ EOT
 trouble=$(dmesg | tail -n +$((MARK0 + 1)) | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak')
 check_eq "dmesg: no oops, warning or leak" "" "$trouble"
 # unload_target_modules makes its own checks (a check inside check would hide them).
+rmdir $T/loopback 2>/dev/null # clearconfig leaves the fabric directory, which holds tcm_loop
 check "rmmod tcm_loop" rmmod tcm_loop
 unload_target_modules
 rm -f $IMG $IMG.protection
