@@ -19,7 +19,6 @@ RamdiskDevice::RamdiskDevice(core::Hba &hba, StrView name)
 
 RamdiskDevice::~RamdiskDevice() {
 	free_pi();
-	free_space();
 }
 
 namespace {
@@ -73,7 +72,35 @@ Result<void> RamdiskDevice::control_locked(StrView key, StrView value) {
 	return Error::from_errno(KABI_EINVAL);
 }
 
-void RamdiskDevice::free_space() {
+bool RamdiskPages::alloc(u32 pages, u8 fill) {
+	u32 tables = (pages + kPagesPerTable - 1) / kPagesPerTable;
+	tables_ = static_cast<u8 ***>(zalloc_raw(sizeof(u8 **) * tables, Gfp::Kernel));
+	if (!tables_)
+		return false;
+	table_count_ = tables;
+	for (u32 t = 0; t < tables; t++) {
+		tables_[t] = static_cast<u8 **>(zalloc_raw(sizeof(u8 *) * kPagesPerTable, Gfp::Kernel));
+		if (!tables_[t])
+			goto nomem;
+		u32 first = t * kPagesPerTable;
+		u32 n = min(kPagesPerTable, pages - first);
+		for (u32 p = 0; p < n; p++) {
+			u8 *page = static_cast<u8 *>(alloc_raw(kPageSize, Gfp::Kernel));
+			if (!page)
+				goto nomem;
+			__builtin_memset(page, fill, kPageSize);
+			tables_[t][p] = page;
+			pages_++;
+		}
+	}
+	return true;
+
+nomem:
+	free();
+	return false;
+}
+
+void RamdiskPages::free() {
 	if (tables_) {
 		for (u32 t = 0; t < table_count_; t++) {
 			if (!tables_[t])
@@ -86,7 +113,14 @@ void RamdiskDevice::free_space() {
 	}
 	tables_ = nullptr;
 	table_count_ = 0;
-	pages_allocated_ = 0;
+	pages_ = 0;
+}
+
+void RamdiskPages::fill(u8 value) {
+	for (u32 t = 0; t < table_count_; t++)
+		for (u32 p = 0; p < kPagesPerTable; p++)
+			if (tables_[t][p])
+				__builtin_memset(tables_[t][p], value, kPageSize);
 }
 
 Result<void> RamdiskDevice::configure_locked(core::DeviceConfig &cfg) {
@@ -100,24 +134,10 @@ Result<void> RamdiskDevice::configure_locked(core::DeviceConfig &cfg) {
 		return Error::from_errno(KABI_EINVAL);
 	}
 	if (!nullio_) {
-		u32 tables = (page_count_ + kPagesPerTable - 1) / kPagesPerTable;
-		tables_ = static_cast<u8 ***>(zalloc_raw(sizeof(u8 **) * tables, Gfp::Kernel));
-		if (!tables_)
-			goto nomem;
-		table_count_ = tables;
-		for (u32 t = 0; t < tables; t++) {
-			tables_[t] = static_cast<u8 **>(
-			    zalloc_raw(sizeof(u8 *) * kPagesPerTable, Gfp::Kernel));
-			if (!tables_[t])
-				goto nomem;
-			u32 first = t * kPagesPerTable;
-			u32 n = min(kPagesPerTable, page_count_ - first);
-			for (u32 p = 0; p < n; p++) {
-				tables_[t][p] = static_cast<u8 *>(zalloc_raw(kPageSize, Gfp::Kernel));
-				if (!tables_[t][p])
-					goto nomem;
-				pages_allocated_++;
-			}
+		if (!data_.alloc(page_count_, 0)) {
+			log_err("rd_mcp: %s/%s: cannot allocate %u pages\n", hba().name(), name(),
+				page_count_);
+			return Error::from_errno(KABI_ENOMEM);
 		}
 		sg_table_count_ = page_count_ / kLioSgPerTable + 1;
 	}
@@ -128,11 +148,6 @@ Result<void> RamdiskDevice::configure_locked(core::DeviceConfig &cfg) {
 	rd_dev_id_ = hba().next_backend_dev_id();
 	ready_.store(true, MemoryOrder::Release);
 	return {};
-
-nomem:
-	log_err("rd_mcp: %s/%s: cannot allocate %u pages\n", hba().name(), name(), page_count_);
-	free_space();
-	return Error::from_errno(KABI_ENOMEM);
 }
 
 s64 RamdiskDevice::show_params_locked(char *buf, usize size) {
@@ -155,19 +170,6 @@ Result<void> RamdiskDevice::begin_io(u64 offset, u64 len) const {
 	return check_range(offset, len);
 }
 
-template <typename Fn> void RamdiskDevice::for_each_piece(u64 offset, u64 len, Fn &&fn) {
-	u64 done = 0;
-	while (done < len) {
-		u64 pos = offset + done;
-		u64 page = pos / kPageSize;
-		u64 in_page = pos % kPageSize;
-		u64 n = min(kPageSize - in_page, len - done);
-		u8 *p = tables_[page / kPagesPerTable][page % kPagesPerTable];
-		fn(p + in_page, done, n);
-		done += n;
-	}
-}
-
 Result<void> RamdiskDevice::read(u64 offset, const DataBuf &out) {
 	TRY(begin_io(offset, out.size()));
 	if (nullio_) {
@@ -176,7 +178,7 @@ Result<void> RamdiskDevice::read(u64 offset, const DataBuf &out) {
 	}
 	u64 pos = offset;
 	return out.for_each_segment([&](MutableBytes seg) {
-		for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
+		data_.for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
 			__builtin_memcpy(seg.data() + at, p, n);
 		});
 		pos += seg.size();
@@ -191,7 +193,7 @@ Result<void> RamdiskDevice::write(u64 offset, const DataBuf &data, bool) {
 		return {};
 	u64 pos = offset;
 	return data.for_each_segment([&](MutableBytes seg) {
-		for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
+		data_.for_each_piece(pos, seg.size(), [&](u8 *p, u64 at, u64 n) {
 			__builtin_memcpy(p, seg.data() + at, n);
 		});
 		pos += seg.size();
@@ -209,7 +211,7 @@ Result<void> RamdiskDevice::write_zeroes(u64 offset, u64 len) {
 	TRY(begin_io(offset, len));
 	if (nullio_)
 		return {};
-	for_each_piece(offset, len, [&](u8 *p, u64, u64 n) { __builtin_memset(p, 0, n); });
+	data_.for_each_piece(offset, len, [&](u8 *p, u64, u64 n) { __builtin_memset(p, 0, n); });
 	return {};
 }
 
@@ -220,19 +222,7 @@ Result<void> RamdiskDevice::unmap(u64 offset, u64 len) { return write_zeroes(off
 
 void RamdiskDevice::free_pi() {
 	pi_ready_.store(false, MemoryOrder::Release);
-	if (pi_tables_) {
-		for (u32 t = 0; t < pi_table_count_; t++) {
-			if (!pi_tables_[t])
-				continue;
-			for (u32 p = 0; p < kPagesPerTable; p++)
-				free_raw(pi_tables_[t][p]);
-			free_raw(pi_tables_[t]);
-		}
-		free_raw(pi_tables_);
-	}
-	pi_tables_ = nullptr;
-	pi_table_count_ = 0;
-	pi_page_count_ = 0;
+	pi_.free();
 }
 
 Result<void> RamdiskDevice::pi_setup_locked(u32 block_size) {
@@ -248,35 +238,13 @@ Result<void> RamdiskDevice::pi_setup_locked(u32 block_size) {
 	// 8 bytes per 512-byte sector of the medium: page_count_ * 64 bytes.
 	u64 bytes = static_cast<u64>(page_count_) * (kPageSize / 512) * kPiTupleBytes;
 	u32 pages = static_cast<u32>((bytes + kPageSize - 1) / kPageSize);
-	u32 tables = (pages + kPagesPerTable - 1) / kPagesPerTable;
-	pi_tables_ = static_cast<u8 ***>(zalloc_raw(sizeof(u8 **) * tables, Gfp::Kernel));
-	if (!pi_tables_)
-		goto nomem;
-	pi_table_count_ = tables;
-	for (u32 t = 0; t < tables; t++) {
-		pi_tables_[t] =
-		    static_cast<u8 **>(zalloc_raw(sizeof(u8 *) * kPagesPerTable, Gfp::Kernel));
-		if (!pi_tables_[t])
-			goto nomem;
-		u32 first = t * kPagesPerTable;
-		u32 n = min(kPagesPerTable, pages - first);
-		for (u32 p = 0; p < n; p++) {
-			u8 *page = static_cast<u8 *>(alloc_raw(kPageSize, Gfp::Kernel));
-			if (!page)
-				goto nomem;
-			__builtin_memset(page, 0xff, kPageSize); // formatted: the escape
-			pi_tables_[t][p] = page;
-			pi_page_count_++;
-		}
+	if (!pi_.alloc(pages, 0xff)) { // formatted: the escape
+		log_err("rd_mcp: %s/%s: cannot allocate %u pages of protection information\n",
+			hba().name(), name(), pages);
+		return Error::from_errno(KABI_ENOMEM);
 	}
 	pi_ready_.store(true, MemoryOrder::Release);
 	return {};
-
-nomem:
-	log_err("rd_mcp: %s/%s: cannot allocate %u pages of protection information\n",
-		hba().name(), name(), pages);
-	free_pi();
-	return Error::from_errno(KABI_ENOMEM);
 }
 
 void RamdiskDevice::pi_release_locked() { free_pi(); }
@@ -284,10 +252,7 @@ void RamdiskDevice::pi_release_locked() { free_pi(); }
 Result<void> RamdiskDevice::pi_format_locked() {
 	if (!pi_ready_.load(MemoryOrder::Acquire))
 		return Error::from_errno(KABI_ENODEV);
-	for (u32 t = 0; t < pi_table_count_; t++)
-		for (u32 p = 0; p < kPagesPerTable; p++)
-			if (pi_tables_[t][p])
-				__builtin_memset(pi_tables_[t][p], 0xff, kPageSize);
+	pi_.fill(0xff);
 	return {};
 }
 
@@ -300,25 +265,13 @@ Result<void> RamdiskDevice::begin_pi(u64 block, u64 bytes) const {
 	return {};
 }
 
-template <typename Fn> void RamdiskDevice::for_each_pi_piece(u64 offset, u64 len, Fn &&fn) {
-	u64 done = 0;
-	while (done < len) {
-		u64 pos = offset + done;
-		u64 page = pos / kPageSize;
-		u64 in_page = pos % kPageSize;
-		u64 n = min(kPageSize - in_page, len - done);
-		fn(pi_tables_[page / kPagesPerTable][page % kPagesPerTable] + in_page, done, n);
-		done += n;
-	}
-}
-
 Result<void> RamdiskDevice::read_pi(u64 block, MutableBytes out) {
 	TRY(begin_pi(block, out.size()));
 	if (nullio_) {
 		out.fill(0xff);
 		return {};
 	}
-	for_each_pi_piece(block * kPiTupleBytes, out.size(), [&](u8 *p, u64 at, u64 n) {
+	pi_.for_each_piece(block * kPiTupleBytes, out.size(), [&](u8 *p, u64 at, u64 n) {
 		__builtin_memcpy(out.data() + at, p, n);
 	});
 	return {};
@@ -328,7 +281,7 @@ Result<void> RamdiskDevice::write_pi(u64 block, Bytes in, bool) {
 	TRY(begin_pi(block, in.size()));
 	if (nullio_)
 		return {};
-	for_each_pi_piece(block * kPiTupleBytes, in.size(), [&](u8 *p, u64 at, u64 n) {
+	pi_.for_each_piece(block * kPiTupleBytes, in.size(), [&](u8 *p, u64 at, u64 n) {
 		__builtin_memcpy(p, in.data() + at, n);
 	});
 	return {};

@@ -23,10 +23,47 @@ class RamdiskBackend final : public core::Backend {
 
 extern constinit const RamdiskBackend g_ramdisk_backend;
 
-class RamdiskDevice final : public core::Device {
+// Pages of one kind of ramdisk storage (the medium, or its protection information) in a
+// two-level table: page i at tables[i / kPagesPerTable][i % kPagesPerTable]. Not locked: the
+// owner allocates and frees it under its device lock, before and after I/O may reach it.
+class RamdiskPages final {
   public:
 	static constexpr u64 kPageSize = 4096;
 	static constexpr u32 kPagesPerTable = 512; // page pointers per second-level table
+
+	RamdiskPages() = default;
+	~RamdiskPages() { free(); }
+	RamdiskPages(const RamdiskPages &) = delete;
+	RamdiskPages &operator=(const RamdiskPages &) = delete;
+
+	// `pages` pages, every byte `fill`; false when memory ran out (nothing is kept then).
+	bool alloc(u32 pages, u8 fill);
+	void free();
+	void fill(u8 value);
+	u32 pages() const { return pages_; }
+	// Applies fn(pointer, offset from `offset`, length) to each page piece of a range the
+	// caller has checked.
+	template <typename Fn> void for_each_piece(u64 offset, u64 len, Fn &&fn) {
+		u64 done = 0;
+		while (done < len) {
+			u64 pos = offset + done;
+			u64 page = pos / kPageSize;
+			u64 in_page = pos % kPageSize;
+			u64 n = min(kPageSize - in_page, len - done);
+			fn(tables_[page / kPagesPerTable][page % kPagesPerTable] + in_page, done, n);
+			done += n;
+		}
+	}
+
+  private:
+	u8 ***tables_ = nullptr;
+	u32 table_count_ = 0;
+	u32 pages_ = 0;
+};
+
+class RamdiskDevice final : public core::Device {
+  public:
+	static constexpr u64 kPageSize = RamdiskPages::kPageSize;
 	// sg tables LIO would use (65536 / sizeof(struct scatterlist)): for the info line only.
 	static constexpr u32 kLioSgPerTable = 2048;
 
@@ -55,14 +92,11 @@ class RamdiskDevice final : public core::Device {
 	Result<void> write_pi(u64 block, Bytes in, bool fua) override;
 
 	// Pages allocated (0 for nullio or before enable): for tests.
-	u64 pages_allocated() const { return pages_allocated_; }
-	u64 pi_pages_allocated() const { return pi_page_count_; }
+	u64 pages_allocated() const { return data_.pages(); }
+	u64 pi_pages_allocated() const { return pi_.pages(); }
 
   private:
-	// Applies fn(page pointer, offset in page, length) to each page piece of a checked range.
-	template <typename Fn> void for_each_piece(u64 offset, u64 len, Fn &&fn);
 	Result<void> begin_io(u64 offset, u64 len) const;
-	void free_space();
 
 	u32 page_count_ = 0;
 	bool has_page_count_ = false;
@@ -71,17 +105,11 @@ class RamdiskDevice final : public core::Device {
 	u32 rd_dev_id_ = 0;
 	u32 sg_table_count_ = 0;
 	Atomic<bool> ready_{false}; // storage in place (set at enable, before I/O may start)
-	u8 ***tables_ = nullptr;    // tables_[t][p]: page t * kPagesPerTable + p
-	u32 table_count_ = 0;
-	u64 pages_allocated_ = 0;
-	// Protection information: pi_tables_[t][p] as tables_, pi_page_count_ pages; the tuple
-	// of block b (block size pi_block_size_) at byte b * 8.
-	template <typename Fn> void for_each_pi_piece(u64 offset, u64 len, Fn &&fn);
+	RamdiskPages data_;         // the medium (none for nullio)
+	// Protection information: the tuple of block b (block size pi_block_size_) at byte b * 8.
 	Result<void> begin_pi(u64 block, u64 bytes) const;
 	void free_pi();
-	u8 ***pi_tables_ = nullptr;
-	u32 pi_table_count_ = 0;
-	u32 pi_page_count_ = 0;
+	RamdiskPages pi_;
 	u32 pi_block_size_ = 512;
 	Atomic<bool> pi_ready_{false};
 };

@@ -17,6 +17,13 @@ inline Error cdb_field_error(Command &cmd, u16 byte, u8 bit) {
 	cmd.sense_detail() = SenseDetail::cdb_field(byte, bit);
 	return sense_error(SenseReason::kInvalidFieldInCdb);
 }
+// The highest set bit of a non-zero byte (a field pointer's bit for a byte of reserved bits).
+inline u8 highest_bit(u8 v) { return static_cast<u8>(31 - __builtin_clz(v)); }
+// INVALID FIELD IN PARAMETER LIST pointing at (byte, bit) of the parameter list.
+inline Error param_field_error(Command &cmd, usize byte, u8 bit) {
+	cmd.sense_detail() = SenseDetail::param_field(static_cast<u16>(byte), bit);
+	return sense_error(SenseReason::kInvalidFieldInParamList);
+}
 
 // The data-in of one command, built in cmd.data_in_buffer(). Writes at offsets past
 // min(allocation length, buffer size) are dropped; length() is what the full response would

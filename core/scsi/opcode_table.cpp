@@ -336,7 +336,7 @@ bool first_reserved_bit(const Cdb &cdb, const OpcodeRow &row, u16 *byte, u8 *bit
 		u8 bad = static_cast<u8>(v & ~row.usage[i]);
 		if (bad) {
 			*byte = static_cast<u16>(i);
-			*bit = static_cast<u8>(31 - __builtin_clz(bad));
+			*bit = highest_bit(bad);
 			return true;
 		}
 	}

@@ -13,15 +13,6 @@ namespace {
 
 constinit LockClass pr_class("lio_pr_state");
 
-bool equal_nocase(StrView a, StrView b) {
-	if (a.size() != b.size())
-		return false;
-	for (usize i = 0; i < a.size(); i++)
-		if (detail::ascii_lower(a.data()[i]) != detail::ascii_lower(b.data()[i]))
-			return false;
-	return true;
-}
-
 constexpr char kHex[] = "0123456789abcdef";
 
 // Writes 8 bytes as 16 hex digits (SAS) or as colon-separated pairs (FC) into name.
@@ -204,10 +195,10 @@ PrState::~PrState() { remove_all(); }
 
 bool PrState::matches(const PrRegistration &r, const InitiatorPort &p,
 		      const TargetPortInfo *tp, bool enforce_isids) {
-	if (r.port.protocol_id != p.protocol_id || !equal_nocase(r.port.name_view(), p.name))
+	if (r.port.protocol_id != p.protocol_id || !str_equal_nocase(r.port.name_view(), p.name))
 		return false;
 	if (enforce_isids && p.protocol_id == kProtoIscsi && r.port.isid[0] &&
-	    !equal_nocase(r.port.isid_view(), p.isid))
+	    !str_equal_nocase(r.port.isid_view(), p.isid))
 		return false;
 	if (r.all_tg_pt)
 		return true;
@@ -239,11 +230,11 @@ PrRegistration *PrState::find_port(const PrPortId &port, u16 rtpi, bool all_tg_p
 	p.isid = port.isid_view();
 	for (PrRegistration &r : regs_) {
 		if (r.port.protocol_id != p.protocol_id ||
-		    !equal_nocase(r.port.name_view(), p.name))
+		    !str_equal_nocase(r.port.name_view(), p.name))
 			continue;
 		// Overlapping ISIDs: equal, or either one names every ISID of the initiator.
 		if (enforce_isids && p.protocol_id == kProtoIscsi && r.port.isid[0] &&
-		    port.isid[0] && !equal_nocase(r.port.isid_view(), p.isid))
+		    port.isid[0] && !str_equal_nocase(r.port.isid_view(), p.isid))
 			continue;
 		if (r.all_tg_pt || all_tg_pt || r.rtpi == rtpi)
 			return &r;

@@ -41,13 +41,6 @@ constexpr u8 kAllTgPt = 0x04;
 constexpr u8 kAptpl = 0x01;
 constexpr u8 kByte20Reserved = 0xf2;
 
-Error param_field(Command &cmd, usize byte, u8 bit) {
-	cmd.sense_detail() = SenseDetail::param_field(static_cast<u16>(byte), bit);
-	return sense_error(SenseReason::kInvalidFieldInParamList);
-}
-
-u8 highest_bit(u8 v) { return static_cast<u8>(31 - __builtin_clz(v)); }
-
 u16 rtpi_of(const ItlNexus &n) {
 	const TargetPortInfo *p = n.target_port();
 	return p ? p->relative_port_id : 0;
@@ -134,7 +127,7 @@ Result<void> pro_register(ProOut &o) {
 			return {};
 		}
 		if (spec_i_pt) // only an unregistered I_T nexus may name others
-			return param_field(o.ctx.cmd, 20, 3);
+			return param_field_error(o.ctx.cmd, 20, 3);
 		if (o.sa_key == 0) {
 			// Unregistering the holder releases the reservation (for all-registrants
 			// types, once the last registrant goes); registrants-only reservations
@@ -196,12 +189,12 @@ Result<void> pro_register(ProOut &o) {
 			Result<usize> len =
 			    parse_transport_id(MUST(o.params.subspan(off, end - off)), &id, &bad);
 			if (len.is_error()) {
-				result = param_field(o.ctx.cmd, off + bad, 7);
+				result = param_field_error(o.ctx.cmd, off + bad, 7);
 				break;
 			}
 			// Already registered, or named twice: INVALID FIELD IN PARAMETER LIST.
 			if (o.pr.find_port(id, o.rtpi, all_tg_pt, o.enforce) || named_twice(id)) {
-				result = param_field(o.ctx.cmd, off, 7);
+				result = param_field_error(o.ctx.cmd, off, 7);
 				break;
 			}
 			if (!add(id)) {
@@ -292,7 +285,7 @@ Result<void> pro_preempt(ProOut &o) {
 	} else {
 		// Registrations only; the reservation is not touched.
 		if (o.sa_key == 0)
-			return param_field(o.ctx.cmd, 8, 7);
+			return param_field_error(o.ctx.cmd, 8, 7);
 		if (o.preempt_key(o.sa_key, false) == 0) {
 			o.conflict();
 			return {};
@@ -306,7 +299,7 @@ Result<void> pro_preempt(ProOut &o) {
 Result<void> pro_register_and_move(ProOut &o) {
 	u8 b17 = MUST(o.params.get_u8(17));
 	if (b17 & 0xfc)
-		return param_field(o.ctx.cmd, 17, highest_bit(b17 & 0xfc));
+		return param_field_error(o.ctx.cmd, 17, highest_bit(b17 & 0xfc));
 	bool unreg = b17 & 0x02;
 	bool aptpl = (b17 & kAptpl) || o.ctx.lu.attributes().force_pr_aptpl;
 	u16 dest_rtpi = MUST(o.params.get_be16(18));
@@ -317,12 +310,12 @@ Result<void> pro_register_and_move(ProOut &o) {
 		return {};
 	}
 	if (o.sa_key == 0)
-		return param_field(o.ctx.cmd, 8, 7);
+		return param_field_error(o.ctx.cmd, 8, 7);
 	PrPortId dest;
 	usize bad = 0;
 	Result<usize> len = parse_transport_id(MUST(o.params.subspan(24, tid_len)), &dest, &bad);
 	if (len.is_error())
-		return param_field(o.ctx.cmd, 24 + bad, 7);
+		return param_field_error(o.ctx.cmd, 24 + bad, 7);
 	// The destination must be another I_T nexus.
 	InitiatorPort d;
 	d.protocol_id = dest.protocol_id;
@@ -331,7 +324,7 @@ Result<void> pro_register_and_move(ProOut &o) {
 	TargetPortInfo dest_port;
 	dest_port.relative_port_id = dest_rtpi;
 	if (dest_rtpi == o.rtpi && PrState::matches(*o.me, d, &dest_port, o.enforce))
-		return param_field(o.ctx.cmd, 24, 7);
+		return param_field_error(o.ctx.cmd, 24, 7);
 	PrRegistration *r = o.pr.find_port(dest, dest_rtpi, false, o.enforce);
 	if (!r) {
 		if (o.pr.count() >= PrState::kMaxRegistrations ||
@@ -395,13 +388,13 @@ Result<void> handle_persistent_reserve_out(ExecContext &ctx) {
 		flags = 0;
 	} else {
 		if (flags & kByte20Reserved)
-			return param_field(ctx.cmd, 20, highest_bit(flags & kByte20Reserved));
+			return param_field_error(ctx.cmd, 20, highest_bit(flags & kByte20Reserved));
 		// force_pr_aptpl: as if every REGISTER asked for APTPL (as LIO).
 		if (ctx.lu.attributes().force_pr_aptpl)
 			flags |= kAptpl;
 		if (flags & kSpecIPt) {
 			if (sa != kRegister)
-				return param_field(ctx.cmd, 20, 3);
+				return param_field_error(ctx.cmd, 20, 3);
 			if (plen < kBasicParamLen + 4 ||
 			    kBasicParamLen + 4 + usize(MUST(p.get_be32(24))) > plen)
 				return sense_error(SenseReason::kParameterListLength);

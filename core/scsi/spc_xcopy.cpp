@@ -63,15 +63,6 @@ constexpr u8 kSaCopyStatus = 0x00;
 constexpr u8 kSaOperatingParameters = 0x03;
 constexpr u8 kSaFailedSegmentDetails = 0x04;
 
-// INVALID FIELD IN PARAMETER LIST at (byte, bit) of the parameter list.
-Error param_field(Command &cmd, usize byte, u8 bit) {
-	cmd.sense_detail() = SenseDetail::param_field(static_cast<u16>(byte), bit);
-	return sense_error(SenseReason::kInvalidFieldInParamList);
-}
-
-// The highest set bit of a byte of reserved bits (the field pointer's bit).
-u8 high_bit(u8 v) { return static_cast<u8>(31 - __builtin_clz(v)); }
-
 // A failure while segment `segment` is processed: COPY ABORTED (or `reason`), the segment's
 // number in COMMAND-SPECIFIC INFORMATION, and when field_byte >= 0 a segment pointer to
 // (field_byte, bit) of that segment descriptor.
@@ -133,16 +124,16 @@ Result<void> parse(ExecContext &ctx, Bytes data, usize plen, CopyJob &job) {
 	job.list_id = p[0];
 	u8 b1 = p[1];
 	if (b1 & 0xc0)
-		return param_field(cmd, 1, (b1 & 0x80) ? 7 : 6);
+		return param_field_error(cmd, 1, (b1 & 0x80) ? 7 : 6);
 	job.usage = static_cast<u8>((b1 >> 3) & 0x3);
 	// 01b is reserved; 11b (no list identifier) needs SNLID, which is not offered.
 	if (job.usage != kListIdHold && job.usage != kListIdNoHold)
-		return param_field(cmd, 1, 4);
+		return param_field_error(cmd, 1, 4);
 	// STR (bit 5) is a hint and PRIORITY (2:0) only orders copies: both accepted.
 	u64 tdll = p.be16(2);
 	for (usize i = 4; i < 8; i++)
 		if (p[i])
-			return param_field(cmd, i, high_bit(p[i]));
+			return param_field_error(cmd, i, highest_bit(p[i]));
 	u64 sdll = p.be32(8);
 	u64 inline_len = p.be32(12);
 	if (tdll + sdll > kMaxDescriptorListLength)
@@ -150,9 +141,9 @@ Result<void> parse(ExecContext &ctx, Bytes data, usize plen, CopyJob &job) {
 	if (kHeaderLength + tdll + sdll + inline_len > plen)
 		return sense_error(SenseReason::kParameterListLength);
 	if (inline_len)
-		return param_field(cmd, 12, 7); // MAXIMUM INLINE DATA LENGTH is 0
+		return param_field_error(cmd, 12, 7); // MAXIMUM INLINE DATA LENGTH is 0
 	if (tdll % kCscdLength)
-		return param_field(cmd, 2, 7);
+		return param_field_error(cmd, 2, 7);
 	if (tdll / kCscdLength > kMaxCscdDescriptors)
 		return sense_error(SenseReason::kTooManyTargetDescriptors);
 	job.cscd_count = static_cast<u16>(tdll / kCscdLength);
@@ -167,28 +158,28 @@ Result<void> parse(ExecContext &ctx, Bytes data, usize plen, CopyJob &job) {
 		// with a designator (SPC-4), NUL (5) is obsolete; the device type must be a
 		// block device.
 		if (p[off + 1] & 0x1f)
-			return param_field(cmd, off + 1, 4);
+			return param_field_error(cmd, off + 1, 4);
 		u8 code_set = p[off + 4];
 		if (code_set & 0xf0)
-			return param_field(cmd, off + 4, high_bit(code_set & 0xf0));
+			return param_field_error(cmd, off + 4, highest_bit(code_set & 0xf0));
 		u8 b5 = p[off + 5];
 		if (b5 & 0xc0)
-			return param_field(cmd, off + 5, high_bit(b5 & 0xc0));
+			return param_field_error(cmd, off + 5, highest_bit(b5 & 0xc0));
 		if (p[off + 6])
-			return param_field(cmd, off + 6, high_bit(p[off + 6]));
+			return param_field_error(cmd, off + 6, highest_bit(p[off + 6]));
 		u8 dlen = p[off + 7];
 		if (dlen > 20)
-			return param_field(cmd, off + 7, 7);
+			return param_field_error(cmd, off + 7, 7);
 		// Only logical unit designators of the NAA type, binary, as VPD 0x83 reports.
 		if ((b5 & 0x30) != 0x00)
-			return param_field(cmd, off + 5, 5);
+			return param_field_error(cmd, off + 5, 5);
 		if ((b5 & 0x0f) != 0x03)
-			return param_field(cmd, off + 5, 3);
+			return param_field_error(cmd, off + 5, 3);
 		if ((code_set & 0x0f) != 0x01)
-			return param_field(cmd, off + 4, 3);
+			return param_field_error(cmd, off + 4, 3);
 		// DEVICE TYPE SPECIFIC PARAMETERS of a block device: PAD (bit 2) only.
 		if (u8 bad = p[off + 28] & ~0x04)
-			return param_field(cmd, off + 28, high_bit(bad));
+			return param_field_error(cmd, off + 28, highest_bit(bad));
 		Cscd &c = job.cscd[i];
 		c.off = off;
 		c.designator_length = dlen;
@@ -209,16 +200,16 @@ Result<void> parse(ExecContext &ctx, Bytes data, usize plen, CopyJob &job) {
 			return sense_error(SenseReason::kUnsupportedSegmentDescriptorType);
 		}
 		if (p.be16(off + 2) != kSegBlockToBlockLength)
-			return param_field(cmd, off + 2, 7);
+			return param_field_error(cmd, off + 2, 7);
 		if (off + 4 + kSegBlockToBlockLength > end)
 			return sense_error(SenseReason::kParameterListLength);
 		// DC (bit 1) and CAT (bit 0) matter only between different block sizes, which
 		// are refused below.
 		if (u8 bad = p[off + 1] & 0xfc)
-			return param_field(cmd, off + 1, high_bit(bad));
+			return param_field_error(cmd, off + 1, highest_bit(bad));
 		for (usize k = off + 8; k < off + 10; k++)
 			if (p[k])
-				return param_field(cmd, k, high_bit(p[k]));
+				return param_field_error(cmd, k, highest_bit(p[k]));
 		Segment &s = job.seg[job.segment_count++];
 		s.off = off;
 		s.src = p.be16(off + 4);
@@ -292,7 +283,7 @@ Result<void> resolve(ExecContext &ctx, CopyJob &job, bool *conflict) {
 							    SenseReason::kCopyTargetDeviceNotReachable,
 							    i, role ? 6 : 4);
 				if (c.block_length != c.held->lu().block_size())
-					return param_field(ctx.cmd, c.off + 29, 7);
+					return param_field_error(ctx.cmd, c.off + 29, 7);
 			}
 			SenseReason r = admit_copy_target(ctx, c.held->lu(), role == 1, conflict);
 			if (*conflict)
@@ -303,9 +294,9 @@ Result<void> resolve(ExecContext &ctx, CopyJob &job, bool *conflict) {
 		LogicalUnit &src = job.cscd[s.src].held->lu();
 		LogicalUnit &dst = job.cscd[s.dst].held->lu();
 		if (src.block_size() != dst.block_size())
-			return param_field(ctx.cmd, s.off + 6, 7);
+			return param_field_error(ctx.cmd, s.off + 6, 7);
 		if (u64(s.blocks) * src.block_size() > kMaxSegmentLength)
-			return param_field(ctx.cmd, s.off + 10, 7);
+			return param_field_error(ctx.cmd, s.off + 10, 7);
 	}
 	return {};
 }

@@ -36,23 +36,13 @@ void nap_ms(u32 ms) {
 	(void)c.wait_for_ms(ms);
 }
 
-// iSCSI names compare case-insensitively (RFC 3722 normalises them to lower case).
-bool name_equal(StrView a, StrView b) {
-	if (a.size() != b.size())
-		return false;
-	for (usize i = 0; i < a.size(); i++)
-		if (detail::ascii_lower(a.data()[i]) != detail::ascii_lower(b.data()[i]))
-			return false;
-	return true;
-}
-
 // The identity of c when it is a logged-in session of initiator on tpg, else null (registry
 // lock).
 const LoginIdentity *session_of(const IscsiConn &c, const IscsiTpg &tpg, StrView initiator) {
 	if (c.tpg != &tpg || c.finished || !c.in_session())
 		return nullptr;
 	const LoginIdentity *id = c.identity();
-	return id && name_equal(str_view(id->initiator_name), initiator) ? id : nullptr;
+	return id && str_equal_nocase(str_view(id->initiator_name), initiator) ? id : nullptr;
 }
 
 } // namespace
@@ -166,7 +156,7 @@ IscsiTpg *find_tpg_locked(StrView target_name, u64 portal_id) {
 		if (n.portal().id() != portal_id)
 			continue;
 		IscsiTpg &t = n.tpg();
-		if (name_equal(str_view(t.tiqn().name()), target_name))
+		if (str_equal_nocase(str_view(t.tiqn().name()), target_name))
 			return &t;
 	}
 	return nullptr;
@@ -174,7 +164,7 @@ IscsiTpg *find_tpg_locked(StrView target_name, u64 portal_id) {
 
 IscsiAcl *find_acl_locked(IscsiTpg &tpg, StrView initiator) {
 	for (IscsiAcl &a : reg().acls)
-		if (&a.tpg() == &tpg && name_equal(str_view(a.initiator()), initiator))
+		if (&a.tpg() == &tpg && str_equal_nocase(str_view(a.initiator()), initiator))
 			return &a;
 	return nullptr;
 }
@@ -203,7 +193,7 @@ SendTargetsSize format_send_targets(StrView only, StrView local_addr, MutableByt
 		r.written += len;
 	};
 	for (IscsiTiqn &t : reg().tiqns) {
-		if (only.size() && !name_equal(str_view(t.name()), only))
+		if (only.size() && !str_equal_nocase(str_view(t.name()), only))
 			continue;
 		bool named = false;
 		for (IscsiTpg &g : reg().tpgs) {

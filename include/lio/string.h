@@ -86,6 +86,16 @@ inline int digit_value(char c) {
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 } // namespace detail
 
+// Equal but for ASCII case (iSCSI names, RFC 3722; hex ISIDs).
+inline bool str_equal_nocase(StrView a, StrView b) {
+	if (a.size() != b.size())
+		return false;
+	for (usize i = 0; i < a.size(); i++)
+		if (detail::ascii_lower(a.data()[i]) != detail::ascii_lower(b.data()[i]))
+			return false;
+	return true;
+}
+
 // The value of a hexadecimal digit (either case), or -1.
 inline int hex_digit_value(char c) {
 	int v = detail::digit_value(c);
