@@ -100,38 +100,35 @@ check_eq "and it is on /dev/ram0" "$(md5 </tmp/bi_pat)" \
 	"$(dd if=/dev/ram0 bs=1M skip=52 count=4 iflag=direct status=none | md5)"
 check_eq "no Oops, BUG or WARNING so far" "" "$(dmesg_trouble)"
 
+# One backing scsi_debug device deleted while fio runs on the LUN above it: errors reach the
+# initiator as sense, fio ends, the session and the other LUN are unharmed.
+# removed_under_fio KIND DEV SCSI_ID SD BACKSTORE FIO_LOG
+removed_under_fio() {
+	local kind=$1 dev=$2 id=$3 sd=$4 bs=$5 log=$6
+	mark_dmesg
+	fio_start_under_removal "$dev" "$log"
+	check "delete scsi_debug's device $id (/dev/$sd, under $bs)" \
+		sh -c "echo 1 > /sys/class/scsi_device/$id/device/delete"
+	fio_end_after_removal "$log" 3
+	check_match "the initiator saw the failure as sense (LOGICAL UNIT COMMUNICATION FAILURE)" \
+		"Logical unit communication failure" "$(new_dmesg | grep -i 'sense' | sort -u | head -20)"
+	check_match "the session is still LOGGED_IN" "iSCSI Session State: LOGGED_IN" \
+		"$(iscsiadm -m session -r "$sid" -P 1 2>&1)"
+	check_eq "lun 0 still reads its data" "$(md5 </tmp/bi_pat)" \
+		"$(dd if="$D0" bs=1M skip=52 count=4 iflag=direct status=none | md5)"
+	check_eq "no Oops, BUG, WARNING or hung task after the $kind removal" "" "$(dmesg_trouble)"
+}
+
 # ---------------------------------------------------------------- (c) iblock: device removed
 guest_log "(c) iblock: scsi_debug disk 0 deleted while fio runs on lun 2"
-mark_dmesg
-fio_start_under_removal "$D2" /tmp/bi_fio_ib.log
-check "delete scsi_debug's device $SDH:0:0:0 (/dev/$SD0, under blksd)" \
-	sh -c "echo 1 > /sys/class/scsi_device/$SDH:0:0:0/device/delete"
-fio_end_after_removal /tmp/bi_fio_ib.log 3
-check_match "the initiator saw the failure as sense (LOGICAL UNIT COMMUNICATION FAILURE)" \
-	"Logical unit communication failure" "$(new_dmesg | grep -i 'sense' | sort -u | head -20)"
-check_match "the session is still LOGGED_IN" "iSCSI Session State: LOGGED_IN" \
-	"$(iscsiadm -m session -r "$sid" -P 1 2>&1)"
-check_eq "lun 0 still reads its data" "$(md5 </tmp/bi_pat)" \
-	"$(dd if="$D0" bs=1M skip=52 count=4 iflag=direct status=none | md5)"
-check_eq "no Oops, BUG, WARNING or hung task after the iblock removal" "" "$(dmesg_trouble)"
+removed_under_fio iblock "$D2" "$SDH:0:0:0" "$SD0" blksd /tmp/bi_fio_ib.log
 
 # ---------------------------------------------------------------- (d) pscsi: device removed
 # The initiator's sense messages are rate limited (10 per 5 s, scsi_io_completion): (c) used
 # them up; let the window pass so that (d)'s failures are logged too.
 sleep 6
 guest_log "(d) pscsi: scsi_debug disk 1 deleted while fio runs on lun 1"
-mark_dmesg
-fio_start_under_removal "$D1" /tmp/bi_fio_ps.log
-check "delete scsi_debug's device $SDH:0:1:0 (/dev/$SD1, under ps0)" \
-	sh -c "echo 1 > /sys/class/scsi_device/$SDH:0:1:0/device/delete"
-fio_end_after_removal /tmp/bi_fio_ps.log 3
-check_match "the initiator saw the failure as sense (LOGICAL UNIT COMMUNICATION FAILURE)" \
-	"Logical unit communication failure" "$(new_dmesg | grep -i 'sense' | sort -u | head -20)"
-check_match "the session is still LOGGED_IN" "iSCSI Session State: LOGGED_IN" \
-	"$(iscsiadm -m session -r "$sid" -P 1 2>&1)"
-check_eq "lun 0 still reads its data" "$(md5 </tmp/bi_pat)" \
-	"$(dd if="$D0" bs=1M skip=52 count=4 iflag=direct status=none | md5)"
-check_eq "no Oops, BUG, WARNING or hung task after the pscsi removal" "" "$(dmesg_trouble)"
+removed_under_fio pscsi "$D1" "$SDH:0:1:0" "$SD1" ps0 /tmp/bi_fio_ps.log
 
 # ---------------------------------------------------------------- (e) teardown
 guest_log "(e) logout, delete, unload"

@@ -148,6 +148,11 @@ struct DataPath : ::testing::Test {
 		EXPECT_EQ(c.responded + c.was_aborted, 1);
 		session->release(c);
 	}
+	// Submits c on another session and releases it (no check of the answer here).
+	static void submit_on(core::SessionPort *s, TestCmd &c) {
+		s->submit(c);
+		s->release(c);
+	}
 	// Consumes the POWER ON, RESET condition a new I_T_L nexus starts with.
 	void clear_ua(uint64_t lun = 0) {
 		TestCmd c(kTur, core::DataDir::kNone, 0, lun);
@@ -309,8 +314,7 @@ TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
 	run(mine);
 	EXPECT_EQ(mine.status, ScsiStatus::kGood);
 	TestCmd theirs(kTur, core::DataDir::kNone, 0);
-	other->submit(theirs);
-	other->release(theirs);
+	submit_on(other, theirs);
 	EXPECT_EQ(theirs.status, ScsiStatus::kCheckCondition);
 	EXPECT_EQ(theirs.asc(), 0x29);
 	other->close();
@@ -328,18 +332,15 @@ TEST_F(DataPath, ReservationConflictForAnotherNexus) {
 	run(reserve);
 	ASSERT_EQ(reserve.status, ScsiStatus::kGood);
 	TestCmd c1(kTur, core::DataDir::kNone, 0); // POWER ON first: UA precedes the conflict
-	other->submit(c1);
-	other->release(c1);
+	submit_on(other, c1);
 	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
-	other->submit(w);
-	other->release(w);
+	submit_on(other, w);
 	EXPECT_EQ(w.status, ScsiStatus::kReservationConflict);
 	// Closing the holder's nexus releases the reservation.
 	session->close();
 	session = nullptr;
 	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
-	other->submit(w2);
-	other->release(w2);
+	submit_on(other, w2);
 	EXPECT_EQ(w2.status, ScsiStatus::kGood);
 	other->close();
 }
@@ -455,8 +456,7 @@ TEST_F(DataPath, AclMappedLunNumbersAndWriteProtect) {
 	ASSERT_TRUE(acl->map(mapped, lun0, true).is_ok());
 	core::SessionPort *s = MUST(tpg->open_session(str_view("naa.50014050000000ac"), str_view("")));
 	auto run_on = [&](TestCmd &c) {
-		s->submit(c);
-		s->release(c);
+		submit_on(s, c);
 	};
 	TestCmd ua(kTur, core::DataDir::kNone, 0, 3);
 	run_on(ua); // POWER ON
@@ -609,8 +609,7 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	core::SessionPort *s2 = MUST(tpg->open_session(str_view("naa.50014050000000c1"),
 							str_view("")));
 	TestCmd ua(kTur, core::DataDir::kNone, 0, 0);
-	s2->submit(ua);
-	s2->release(ua);
+	submit_on(s2, ua);
 	auto refused = xcopy(s2, 0, 32);
 	EXPECT_EQ(refused->status, ScsiStatus::kCheckCondition);
 	EXPECT_EQ(refused->sense_key(), 0x0a) << "COPY ABORTED";
@@ -623,8 +622,7 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	ASSERT_TRUE(acl->add_mapped(m1).is_ok());
 	ASSERT_TRUE(acl->map(m1, lun1, true).is_ok());
 	TestCmd ua2(kTur, core::DataDir::kNone, 0, 0); // REPORTED LUNS DATA HAS CHANGED
-	s2->submit(ua2);
-	s2->release(ua2);
+	submit_on(s2, ua2);
 	auto ro = xcopy(s2, 0, 32);
 	EXPECT_EQ(ro->status, ScsiStatus::kCheckCondition);
 	EXPECT_EQ(ro->sense_key(), 0x07);
@@ -702,22 +700,18 @@ TEST_F(DataPath, PersistentReservationOutlivesItsSessionAndIsStoredWithAptpl) {
 	core::SessionPort *other =
 	    MUST(tpg->open_session(str_view("naa.500140500000000c"), str_view("")));
 	TestCmd ua(kTur, core::DataDir::kNone, 0);
-	other->submit(ua);
-	other->release(ua);
+	submit_on(other, ua);
 	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
-	other->submit(w);
-	other->release(w);
+	submit_on(other, w);
 	EXPECT_EQ(w.status, ScsiStatus::kReservationConflict);
 	// The holder's session goes: the reservation stays (SPC-4: nexus loss changes nothing).
 	session->close();
 	session = nullptr;
 	TestCmd w2(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512);
-	other->submit(w2);
-	other->release(w2);
+	submit_on(other, w2);
 	EXPECT_EQ(w2.status, ScsiStatus::kReservationConflict);
 	TestCmd keys(pr_in(0x00), core::DataDir::kFromDevice, 255);
-	other->submit(keys);
-	other->release(keys);
+	submit_on(other, keys);
 	ASSERT_EQ(keys.status, ScsiStatus::kGood);
 	EXPECT_EQ(keys.buf[7], 8) << "one key";
 	EXPECT_EQ(keys.buf[15], 0xa1);
@@ -752,8 +746,7 @@ TEST_F(DataPath, PersistentReservationIscsiIsidIsPartOfTheNexus) {
 	    MUST(tpg->open_session(str_view("iqn.2024-01.x:a"), str_view("23d000000002")));
 	auto status_of = [&](std::vector<uint8_t> cdb) {
 		TestCmd c(cdb, core::DataDir::kFromDevice, 512);
-		other->submit(c);
-		other->release(c);
+		submit_on(other, c);
 		return c.status;
 	};
 	EXPECT_EQ(status_of(kTur), ScsiStatus::kCheckCondition) << "POWER ON first";
