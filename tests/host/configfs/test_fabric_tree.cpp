@@ -429,7 +429,7 @@ TEST_F(FabricTree, WritesAreValidated) {
 						 "Secondary Access Status: Altered by Implicit ALUA"),
 		  std::string::npos);
 	expect_one_err(hostcfs_write(L + "alua_tg_pt_write_md", "abc\n"), -KABI_EINVAL, "md");
-	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "other_gp\n"), -KABI_EINVAL, "gp");
+	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "other_gp\n"), -KABI_ENODEV, "gp");
 	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "default_tg_pt_gp\n"), 0, "gp default");
 	expect_one_err(hostcfs_write(TP + "/rtpi", "0\n"), -KABI_EINVAL, "rtpi 0");
 	expect_one_err(hostcfs_write(TP + "/rtpi", "zz\n"), -KABI_EINVAL, "rtpi zz");

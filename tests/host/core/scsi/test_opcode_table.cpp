@@ -132,7 +132,7 @@ TEST(Dispatch, UnknownServiceActionPointsAtTheField) {
 	FakeLu lu;
 	Exec e(lu, cdb16(0x9e, 0x11, 0, 32), 32);
 	expect_invalid_field(e, 1, 4);
-	Exec m(lu, cdb12(0xa3, 0x0a, 0, 64), 64); // REPORT TARGET PORT GROUPS: not yet
+	Exec m(lu, cdb12(0xa3, 0x05, 0, 64), 64); // MAINTENANCE IN SA 0x05: none
 	expect_invalid_field(m, 1, 4);
 }
 
@@ -204,7 +204,7 @@ TEST(Rsoc, AllCommandsIsExactlyTheTable) {
 		for (usize i = 0; i < rows.size(); i++) {
 			usize off = 4 + i * desc;
 			const OpcodeRow *r = rows[i];
-			bool sa = r->opcode == 0x9e || r->opcode == 0xa3;
+			bool sa = r->opcode == 0x9e || r->opcode == 0xa3 || r->opcode == 0xa4;
 			EXPECT_EQ(e.at(off), r->opcode);
 			EXPECT_EQ(e.be(off + 2, 2), sa ? r->service_action : 0u);
 			EXPECT_EQ(e.at(off + 5), (rctd ? 2 : 0) | (sa ? 1 : 0)) << r->name;

@@ -54,8 +54,9 @@ TEST(Inquiry, StandardDataAsLio) {
 	EXPECT_EQ(e.at(2), 0x06) << "SPC-4";
 	EXPECT_EQ(e.at(3), 0x02);
 	EXPECT_EQ(e.at(4), 91);
-	// SCCS/TPGS and 3PC wait for REPORT TARGET PORT GROUPS and EXTENDED COPY rows.
-	EXPECT_EQ(e.at(5), 0x00);
+	// SCCS (REPORT TARGET PORT GROUPS exists); TPGS needs a nexus in a target port group
+	// (test_alua.cpp); 3PC waits for EXTENDED COPY.
+	EXPECT_EQ(e.at(5), 0x80);
 	EXPECT_EQ(e.at(7), 0x02) << "CMDQUE";
 	EXPECT_EQ(text(e, 8, 8), "LIO-ORG ");
 	EXPECT_EQ(text(e, 16, 16), "RAMDISK-MCP     ");
