@@ -195,10 +195,11 @@ void TgPtGroupSet::join_locked(Lun &lun, TgPtGroup &g) {
 	lun.alua_group = &g;
 	g.members.push_back(lun);
 	g.member_count++;
-	lun.alua_port.store(pack(g), MemoryOrder::Release);
-	// LIO: INQUIRY DATA HAS CHANGED to the LUN's nexuses (its port group changed).
+	// LIO: INQUIRY DATA HAS CHANGED to the LUN's nexuses (its port group changed), queued
+	// before the new group shows.
 	if (DeviceLu *dlu = dev_.lu)
 		dlu->post_unit_attention_lun(lun, nullptr, scsi::SenseReason::kInquiryDataChanged);
+	lun.alua_port.store(pack(g), MemoryOrder::Release);
 }
 
 void TgPtGroupSet::leave_locked(Lun &lun) {
@@ -284,9 +285,11 @@ Result<void> TgPtGroupSet::transition(TgPtGroup &g, AluaState state, bool explic
 			return {};
 		g.state = AluaState::kTransitioning;
 		g.status = explicit_stpg ? 1 : 2;
-		publish_locked(g);
+		// The unit attention is queued before the state shows: a command that sees the
+		// new state has the condition reported first.
 		post_locked(g, explicit_stpg ? origin : nullptr,
 			    scsi::SenseReason::kAsymmetricAccessStateChanged);
+		publish_locked(g);
 		if (state == AluaState::kTransitioning)
 			return {};
 		delay = g.trans_delay_ms;
@@ -295,9 +298,9 @@ Result<void> TgPtGroupSet::transition(TgPtGroup &g, AluaState state, bool explic
 		(void)cut_short_.wait_for_ms(delay);
 	LockGuard guard(lock_);
 	g.state = state;
-	publish_locked(g);
 	post_locked(g, explicit_stpg ? origin : nullptr,
 		    scsi::SenseReason::kAsymmetricAccessStateChanged);
+	publish_locked(g);
 	return {};
 }
 
