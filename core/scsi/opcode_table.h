@@ -9,19 +9,21 @@
  * from here). Operation codes with service actions have a row whose sa_rows lists the
  * service actions; that row has no handler of its own. Adding a command = adding a row.
  *
- * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), REPORT TARGET PORT
- * GROUPS (0xA3/0x0A), SET TARGET PORT GROUPS (0xA4/0x0A), EXTENDED COPY / RECEIVE COPY
- * RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F), ORWRITE(32),
- * WRITE SAME(32), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT, SEND/RECEIVE
- * DIAGNOSTIC. INQUIRY's SCCS/TPGS and 3PC switch on by themselves when the rows they need
- * appear (VPD 0xB0's compare-and-write length did with COMPARE AND WRITE).
+ * Not yet present (rows to come): PERSISTENT RESERVE IN/OUT (0x5E/0x5F), EXTENDED COPY /
+ * RECEIVE COPY RESULTS (0x83/0x84), the 32-byte protection-information commands (0x7F),
+ * ORWRITE(32), WRITE SAME(32), SANITIZE, FORMAT UNIT, READ DEFECT DATA, LOG SENSE/SELECT,
+ * SEND/RECEIVE DIAGNOSTIC. INQUIRY's 3PC switches on by itself when the row it needs
+ * appears (SCCS/TPGS did with REPORT TARGET PORT GROUPS, VPD 0xB0's compare-and-write length
+ * with COMPARE AND WRITE).
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
  * fails the command with CHECK CONDITION and is consumed, unless the row has kOpOkWithUa
- * (INQUIRY, REPORT LUNS, REQUEST SENSE); an SPC-2 reservation held by another I_T nexus
- * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a medium-writing
- * command on a read-only LU fails with WRITE PROTECTED; then the handler runs.
+ * (INQUIRY, REPORT LUNS, REQUEST SENSE); the ALUA access state of the nexus's target port
+ * group refuses it with NOT READY unless the state admits it (SPC-4 5.16.2, alua.cpp); an
+ * SPC-2 reservation held by another I_T nexus fails it with RESERVATION CONFLICT unless the
+ * row has kOpOkUnderConflict; a medium-writing command on a read-only LU fails with WRITE
+ * PROTECTED; then the handler runs.
  */
 #ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
 #define LIO_CORE_SCSI_OPCODE_TABLE_H
