@@ -274,7 +274,8 @@ ItlEntry *Session::entry_for(Lun &lun_obj, u64 lun, DeviceLu &lu) {
 				continue;
 			if (&e.device_lu() == &lu && e.alua_lun() == &lun_obj)
 				return &e;
-			// Another device is at this LUN number now: its pending conditions go.
+			// Another device, or another LUN object (ALUA: its own target port group), is at
+			// this LUN number now: its pending conditions go.
 			entries_.remove(e);
 			stale = &e;
 			break;
