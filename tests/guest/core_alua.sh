@@ -49,6 +49,15 @@ loop_hosts() {
 	done | sort -n
 }
 
+# Linux's ALUA device handler attaches to any disk whose INQUIRY has TPGS set and retries
+# ASYMMETRIC ACCESS STATE CHANGED (and other) unit attentions itself: kept away while the
+# checks below look at the target's answers through sg3_utils; attached at the end, where
+# it reads our REPORT TARGET PORT GROUPS.
+DHCONF=/etc/modprobe.d/lio-core-alua.conf
+echo "install scsi_dh_alua /bin/true" >$DHCONF
+rmmod scsi_dh_alua 2>/dev/null
+check_eq "scsi_dh_alua is not loaded" "" "$(grep -w scsi_dh_alua /proc/modules)"
+
 check "modprobe target_core_mod" modprobe target_core_mod
 check "modprobe sd_mod sg" guest_modprobe_initiators
 
@@ -231,6 +240,25 @@ SGB=$(devnode "$(sg_of ${HS[1]}:0:1:0)" c)
 clear_ua $SGB >/dev/null 2>&1
 sense_of sg_turs $SGB
 check_eq "restored port B refuses in standby" "key=Not Ready asc=Logical unit not accessible, target port in standby state" "$S"
+
+# --- Linux's ALUA handler on our ports ---
+rm -f $DHCONF
+check "modprobe scsi_dh_alua" modprobe scsi_dh_alua
+SGA=$(devnode "$(sg_of ${HS[0]}:0:1:0)" c)
+for i in 0 1; do
+	d=/sys/class/scsi_device/${HS[$i]}:0:1:0/device
+	echo alua >$d/dh_state 2>/dev/null
+	check_eq "port $i: scsi_dh_alua attached" "alua" "$(cat $d/dh_state 2>/dev/null)"
+done
+# (the handler's REPORT TARGET PORT GROUPS runs in a work item)
+for i in $(seq 1 40); do
+	[ "$(cat /sys/class/scsi_device/${HS[1]}:0:1:0/device/access_state 2>/dev/null)" = standby ] && break
+	sleep 0.25
+done
+check_eq "scsi_dh_alua: port A active/optimized" "active/optimized" \
+	"$(cat /sys/class/scsi_device/${HS[0]}:0:1:0/device/access_state 2>/dev/null)"
+check_eq "scsi_dh_alua: port B standby" "standby" \
+	"$(cat /sys/class/scsi_device/${HS[1]}:0:1:0/device/access_state 2>/dev/null)"
 
 targetcli_run "targetcli clearconfig confirm=True (end)" clearconfig confirm=True
 check_eq "dmesg: no oops, warning, hang or leak" "" "$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|blocked for more than|lio-cxx: leak' | head -5)"
