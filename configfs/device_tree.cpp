@@ -4,6 +4,7 @@
 #include "configfs/device_tree.h"
 
 #include "configfs/node.h"
+#include "core/alua_tg_pt_group.h"
 #include "core/device_lu.h"
 #include "core/hba.h"
 #include "kabi/modules.h"
@@ -911,28 +912,38 @@ enum TgPtGpAttr : u32 {
 	kTgMembers,
 };
 constinit NodeType tg_pt_gp_type("tg_pt_gp", kTgPtGpAttrs);
-constinit LockClass tg_pt_gp_lock_class("lio_tg_pt_gp");
 
-// The group every device has; its configuration is kept (LIO's defaults), the ALUA state
-// machine comes later.
+// ---- ALUA ----
+// A target port group (core/alua_tg_pt_group.h): default_tg_pt_gp, or one made by mkdir
+// under alua/ (owned by this node). Formats and checks as LIO's target_core_configfs.c.
 class TgPtGpNode final : public DeviceSubNode {
   public:
-	explicit TgPtGpNode(Device &dev) : DeviceSubNode(dev), lock_(tg_pt_gp_lock_class) {}
+	// default_tg_pt_gp
+	TgPtGpNode(Device &dev, core::TgPtGroup &group) : DeviceSubNode(dev), g_(group) {}
+	// mkdir alua/<name>
+	TgPtGpNode(Device &dev, OwnPtr<core::TgPtGroup> owned)
+	    : DeviceSubNode(dev), g_(*owned), owned_(move(owned)) {}
+
+	void retire() {
+		if (owned_)
+			g_.set().retire(g_);
+	}
 
 	s64 show(u32 index, MutableBytes out) override {
-		LockGuard guard(lock_);
+		core::TgPtGroupSet &set = g_.set();
+		if (index == kTgMembers)
+			return set.format_members(g_, reinterpret_cast<char *>(out.data()), out.size());
+		LockGuard guard(set.lock());
 		switch (index) {
 		case kTgState:
-			return SHOW("%d\n", 0); // Active/Optimized
+			return SHOW("%d\n", static_cast<int>(g_.state));
 		case kTgStatus:
-			return SHOW("%s\n", status_ == 0   ? "None"
-					    : status_ == 1 ? "Altered by Explicit STPG"
-							   : "Altered by Implicit ALUA");
+			return SHOW("%s\n", core::TgPtGroupSet::status_name(g_.status));
 		case kTgType:
-			return SHOW("%s\n", access_type_ == 3   ? "Implicit and Explicit"
-					    : access_type_ == 1 ? "Implicit"
-					    : access_type_ == 2 ? "Explicit"
-								: "None");
+			return SHOW("%s\n", g_.access_type == 3   ? "Implicit and Explicit"
+					    : g_.access_type == 1 ? "Implicit"
+					    : g_.access_type == 2 ? "Explicit"
+								  : "None");
 		case kTgSupT:
 		case kTgSupO:
 		case kTgSupLbd:
@@ -940,21 +951,19 @@ class TgPtGpNode final : public DeviceSubNode {
 		case kTgSupS:
 		case kTgSupAo:
 		case kTgSupAn:
-			return SHOW("%d\n", (supported_ >> (index - kTgSupT)) & 1 ? 1 : 0);
+			return SHOW("%d\n", (g_.supported & support_bit(index)) ? 1 : 0);
 		case kTgWriteMetadata:
-			return SHOW("%d\n", write_metadata_ ? 1 : 0);
+			return SHOW("%d\n", g_.write_metadata ? 1 : 0);
 		case kTgNonopDelay:
-			return SHOW("%u\n", nonop_delay_);
+			return SHOW("%u\n", static_cast<u32>(g_.nonop_delay_ms));
 		case kTgTransDelay:
-			return SHOW("%u\n", trans_delay_);
+			return SHOW("%u\n", static_cast<u32>(g_.trans_delay_ms));
 		case kTgImplicitTrans:
-			return SHOW("%u\n", implicit_trans_);
+			return SHOW("%u\n", static_cast<u32>(g_.implicit_trans_secs));
 		case kTgPreferred:
-			return SHOW("%d\n", preferred_ ? 1 : 0);
+			return SHOW("%d\n", g_.preferred ? 1 : 0);
 		case kTgId:
-			return SHOW("%u\n", 0u);
-		case kTgMembers:
-			return 0; // no LUNs yet
+			return g_.has_id ? SHOW("%u\n", static_cast<u32>(g_.id)) : 0;
 		}
 		return -KABI_EACCES;
 	}
@@ -963,99 +972,153 @@ class TgPtGpNode final : public DeviceSubNode {
 		const char *attr = index < sizeof(kTgPtGpAttrs) / sizeof(kTgPtGpAttrs[0])
 				       ? kTgPtGpAttrs[index].name
 				       : "?";
+		core::TgPtGroupSet &set = g_.set();
 		if (index == kTgMembers)
 			return refuse(KABI_EACCES);
-		if (index == kTgState) {
-			bool configured;
-			{
-				LockGuard guard(dev_.lock());
-				configured = dev_.config_locked().configured;
-			}
-			if (!configured) {
-				log_err("%s/%s: alua_access_state: the device is not enabled\n",
-					dev_.hba().name(), dev_.name());
-				return refuse(KABI_ENODEV);
-			}
-			(void)TRY(store_u64(dev_, attr, in));
-			log_err("%s/%s: alua_access_state: ALUA transitions are not supported yet\n",
-				dev_.hba().name(), dev_.name());
-			return refuse(KABI_EINVAL);
-		}
-		if (index == kTgId) {
-			(void)TRY(store_u64(dev_, attr, in));
-			log_err("%s/%s: tg_pt_gp_id: default_tg_pt_gp already has id 0\n",
-				dev_.hba().name(), dev_.name());
-			return refuse(KABI_EINVAL);
-		}
+		if (index == kTgId)
+			return set.set_id(g_, TRY(store_u64(dev_, attr, in)));
+		if (index == kTgState)
+			return store_state(in);
 		u64 v = TRY(store_u64(dev_, attr, in));
 		u64 max = 1;
+		bool needs_id = false;
 		switch (index) {
 		case kTgStatus:
+			max = 2;
+			needs_id = true;
+			break;
 		case kTgType:
-			max = index == kTgType ? 3 : 2;
+			max = 3;
 			break;
 		case kTgNonopDelay:
-			max = 10000;
+			max = core::TgPtGroup::kMaxNonopDelayMs;
 			break;
 		case kTgTransDelay:
-			max = 30000;
+			max = core::TgPtGroup::kMaxTransDelayMs;
 			break;
 		case kTgImplicitTrans:
-			max = 255;
+			max = core::TgPtGroup::kMaxImplicitTransSecs;
 			break;
-		default:
+		case kTgWriteMetadata:
+		case kTgPreferred:
+			break;
+		default: // alua_support_*
+			needs_id = true;
 			break;
 		}
+		LockGuard guard(set.lock());
+		if (needs_id && !g_.has_id) {
+			log_err("%s/%s: alua/%s: %s: the group has no tg_pt_gp_id yet\n",
+				dev_.hba().name(), dev_.name(), g_.name(), attr);
+			return refuse(KABI_EINVAL);
+		}
 		if (v > max) {
-			log_err("%s/%s: %s: %llu is out of range (0-%llu)\n", dev_.hba().name(),
-				dev_.name(), attr, static_cast<unsigned long long>(v),
+			log_err("%s/%s: alua/%s: %s: %llu is out of range (0-%llu)\n", dev_.hba().name(),
+				dev_.name(), g_.name(), attr, static_cast<unsigned long long>(v),
 				static_cast<unsigned long long>(max));
 			return refuse(KABI_EINVAL);
 		}
-		LockGuard guard(lock_);
-		u32 x = static_cast<u32>(v);
 		switch (index) {
 		case kTgStatus:
-			status_ = x;
+			g_.status = static_cast<u8>(v);
 			break;
 		case kTgType:
-			access_type_ = x;
+			g_.access_type = static_cast<u8>(v);
+			set.publish_locked(g_);
 			break;
 		case kTgWriteMetadata:
-			write_metadata_ = x != 0;
+			g_.write_metadata = v != 0;
 			break;
 		case kTgNonopDelay:
-			nonop_delay_ = x;
+			g_.nonop_delay_ms = static_cast<u16>(v);
+			set.publish_locked(g_);
 			break;
 		case kTgTransDelay:
-			trans_delay_ = x;
+			g_.trans_delay_ms = static_cast<u16>(v);
 			break;
 		case kTgImplicitTrans:
-			implicit_trans_ = x;
+			g_.implicit_trans_secs = static_cast<u8>(v);
 			break;
 		case kTgPreferred:
-			preferred_ = x != 0;
+			g_.preferred = v != 0;
 			break;
-		default: { // alua_support_*
-			u32 bit = 1u << (index - kTgSupT);
-			supported_ = x ? (supported_ | bit) : (supported_ & ~bit);
+		default:
+			g_.supported = static_cast<u8>(v ? (g_.supported | support_bit(index))
+							 : (g_.supported & ~support_bit(index)));
 			break;
-		}
 		}
 		return {};
 	}
 
   private:
-	Mutex lock_;
-	u32 status_ = 0;
-	u32 access_type_ = 3; // implicit and explicit
-	// Bits in kTgSupT order: T, O, LBD, U, S, AO, AN; LIO: all but LBD.
-	u32 supported_ = 0x7f & ~(1u << (kTgSupLbd - kTgSupT));
-	bool write_metadata_ = false;
-	u32 nonop_delay_ = 100;
-	u32 trans_delay_ = 0;
-	u32 implicit_trans_ = 0;
-	bool preferred_ = false;
+	static u8 support_bit(u32 index) {
+		switch (index) {
+		case kTgSupT:
+			return scsi::kAluaSupT;
+		case kTgSupO:
+			return scsi::kAluaSupO;
+		case kTgSupLbd:
+			return scsi::kAluaSupLbd;
+		case kTgSupU:
+			return scsi::kAluaSupU;
+		case kTgSupS:
+			return scsi::kAluaSupS;
+		case kTgSupAo:
+			return scsi::kAluaSupAo;
+		case kTgSupAn:
+			return scsi::kAluaSupAn;
+		}
+		return 0;
+	}
+
+	// An implicit transition (LIO's checks, in its order).
+	Result<void> store_state(const StoreInput &in) {
+		core::TgPtGroupSet &set = g_.set();
+		u8 type;
+		{
+			LockGuard guard(set.lock());
+			if (!g_.has_id) {
+				log_err("%s/%s: alua/%s: alua_access_state: the group has no "
+					"tg_pt_gp_id yet\n",
+					dev_.hba().name(), dev_.name(), g_.name());
+				return refuse(KABI_EINVAL);
+			}
+			type = g_.access_type;
+		}
+		bool configured;
+		{
+			LockGuard guard(dev_.lock());
+			configured = dev_.config_locked().configured;
+		}
+		if (!configured) {
+			log_err("%s/%s: alua_access_state: the device is not enabled\n",
+				dev_.hba().name(), dev_.name());
+			return refuse(KABI_ENODEV);
+		}
+		u64 v = TRY(store_u64(dev_, "alua_access_state", in));
+		if (!(type & scsi::kAluaImplicit)) {
+			log_err("%s/%s: alua/%s: alua_access_state: implicit ALUA is disabled "
+				"(alua_access_type)\n",
+				dev_.hba().name(), dev_.name(), g_.name());
+			return refuse(KABI_EINVAL);
+		}
+		if ((type & scsi::kAluaExplicit) && v == 4) {
+			log_err("%s/%s: alua/%s: alua_access_state: LBA dependent is refused while "
+				"explicit ALUA is enabled\n",
+				dev_.hba().name(), dev_.name(), g_.name());
+			return refuse(KABI_EINVAL);
+		}
+		if (v > 0xf) {
+			log_err("%s/%s: alua/%s: alua_access_state: %llu is not an access state\n",
+				dev_.hba().name(), dev_.name(), g_.name(),
+				static_cast<unsigned long long>(v));
+			return refuse(KABI_EINVAL);
+		}
+		return set.transition(g_, static_cast<scsi::AluaState>(v), false, nullptr);
+	}
+
+	core::TgPtGroup &g_;
+	OwnPtr<core::TgPtGroup> owned_;
 };
 
 // ---- <device>/statistics/* ----
@@ -1181,11 +1244,41 @@ class PlainSubNode final : public DeviceSubNode {
 	explicit PlainSubNode(Device &dev) : DeviceSubNode(dev) {}
 };
 
+// ---- ALUA: <device>/alua: mkdir makes a target port group ----
+class AluaDirNode final : public DeviceSubNode {
+  public:
+	AluaDirNode(Device &dev, core::TgPtGroupSet &set) : DeviceSubNode(dev), set_(set) {}
+
+	Result<void> make_child(const char *name, kabi_cfs_group *group) override {
+		StrView n = str_view(name);
+		if (n.size() >= core::TgPtGroup::kNameMax) {
+			log_err("%s/%s: alua/%s: the group name is too long\n", dev_.hba().name(),
+				dev_.name(), name);
+			return refuse(KABI_ENAMETOOLONG);
+		}
+		OwnPtr<core::TgPtGroup> g = make<core::TgPtGroup>(Gfp::Kernel, set_, n);
+		if (!g)
+			return refuse(KABI_ENOMEM);
+		OwnPtr<TgPtGpNode> node = make<TgPtGpNode>(Gfp::Kernel, dev_, move(g));
+		if (!node)
+			return refuse(KABI_ENOMEM);
+		bind_child(group, tg_pt_gp_type, node.release());
+		return {};
+	}
+
+	// Members go back to default_tg_pt_gp (LIO); the node (and group) go at release.
+	void drop_child(Node *child) override { static_cast<TgPtGpNode *>(child)->retire(); }
+
+  private:
+	core::TgPtGroupSet &set_;
+};
+
 class DeviceNode final : public Node {
   public:
 	DeviceNode(TargetCore &core, OwnPtr<Device> dev) : core_(core), dev_(move(dev)) {}
 	~DeviceNode() override {
 		unpublish();
+		dev_->alua_groups = nullptr; // ---- ALUA: no LUN links the device any more ----
 		// No LUN links the device any more (configfs keeps it while a symlink exists), so
 		// no command can reach it: cut the logical unit loose from the storage.
 		if (core::DeviceLu *lu = lio::exchange(dev_->lu, nullptr)) {
@@ -1200,6 +1293,10 @@ class DeviceNode final : public Node {
 	// Builds the default groups below `group` (bound to this node).
 	Result<void> add_defaults(kabi_cfs_group *group) {
 		Device &d = *dev_;
+		alua_ = make<core::TgPtGroupSet>(Gfp::Kernel, d);
+		if (!alua_)
+			return refuse(KABI_ENOMEM);
+		d.alua_groups = alua_.get();
 		TRY(adopt_default(group, "action", dev_action_type, make<PlainSubNode>(Gfp::Kernel, d)));
 		if (d.is_passthrough())
 			TRY(adopt_default(group, "attrib", dev_attrib_pt_type,
@@ -1209,10 +1306,10 @@ class DeviceNode final : public Node {
 					  make<AttribNode>(Gfp::Kernel, d)));
 		TRY(adopt_default(group, "pr", dev_pr_type, make<PrNode>(Gfp::Kernel, d)));
 		TRY(adopt_default(group, "wwn", dev_wwn_type, make<WwnNode>(Gfp::Kernel, d)));
-		kabi_cfs_group *alua = TRY(
-		    adopt_default(group, "alua", dev_alua_type, make<PlainSubNode>(Gfp::Kernel, d)));
+		kabi_cfs_group *alua = TRY(adopt_default(group, "alua", dev_alua_type,
+							 make<AluaDirNode>(Gfp::Kernel, d, *alua_)));
 		TRY(adopt_default(alua, "default_tg_pt_gp", tg_pt_gp_type,
-				  make<TgPtGpNode>(Gfp::Kernel, d)));
+				  make<TgPtGpNode>(Gfp::Kernel, d, alua_->default_group())));
 		kabi_cfs_group *stat = TRY(adopt_default(group, "statistics", dev_stat_type,
 							 make<PlainSubNode>(Gfp::Kernel, d)));
 		TRY(adopt_default(stat, "scsi_dev", stat_dev_type,
@@ -1414,6 +1511,7 @@ class DeviceNode final : public Node {
 
 	TargetCore &core_;
 	OwnPtr<Device> dev_;
+	OwnPtr<core::TgPtGroupSet> alua_; // ---- ALUA: destroyed before the device ----
 	bool listed_ = false;
 };
 

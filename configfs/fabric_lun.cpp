@@ -3,6 +3,7 @@
 // their device link, node ACLs and their mapped LUNs, and LIO's SCSI MIB statistics of both
 // (target_core_stat.c, 6.12: a port's index is its TPG's rtpi).
 #include "configfs/fabric_nodes.h"
+#include "core/alua_tg_pt_group.h"
 #include "core/device.h"
 #include "core/hba.h"
 #include "core/lun.h"
@@ -66,17 +67,6 @@ Result<u64> store_small(const char *what, const StoreInput &in, u64 max) {
 		return refuse(KABI_EINVAL);
 	}
 	return v;
-}
-
-const char *alua_status_name(u32 s) {
-	switch (s) {
-	case 1:
-		return "Altered by Explicit STPG";
-	case 2:
-		return "Altered by Implicit ALUA";
-	default:
-		return "None";
-	}
 }
 
 // What the statistics need of a linked device, read under its lock.
@@ -216,17 +206,15 @@ class LunNode final : public Node {
 		if (!read_dev(*lun_, &f))
 			return -KABI_ENODEV;
 		switch (index) {
-		case kTgPtGp:
-			if (!f.alua_support)
+		case kTgPtGp: {
+			// ---- ALUA ----
+			IoHold hold(*lun_);
+			core::TgPtGroupSet *set = hold.held ? alua_set() : nullptr;
+			if (!f.alua_support || !set)
 				return 0;
-			// The default target port group; its primary state is not changeable yet.
-			return SHOW("TG Port Alias: %s\nTG Port Group ID: %hu\nTG Port Primary Access "
-				    "State: %s\nTG Port Primary Access Status: %s\nTG Port Secondary "
-				    "Access State: %s\nTG Port Secondary Access Status: %s\n",
-				    "default_tg_pt_gp", static_cast<unsigned short>(0),
-				    "Active/Optimized", "None",
-				    lun_->alua_offline.load(MemoryOrder::Relaxed) ? "Offline" : "None",
-				    alua_status_name(lun_->alua_status.load(MemoryOrder::Relaxed)));
+			return set->format_lun_info(*lun_, reinterpret_cast<char *>(out.data()),
+						    out.size());
+		}
 		case kTgPtOffline:
 			return SHOW("%d\n", static_cast<int>(lun_->alua_offline.load(MemoryOrder::Relaxed)));
 		case kTgPtStatus:
@@ -247,19 +235,25 @@ class LunNode final : public Node {
 			      lun_->tpg().tag(), static_cast<unsigned long long>(lun_->number()));
 		switch (index) {
 		case kTgPtGp: {
-			if (!f.alua_support)
+			// ---- ALUA ----
+			IoHold hold(*lun_);
+			core::TgPtGroupSet *set = hold.held ? alua_set() : nullptr;
+			if (!f.alua_support || !set)
 				return refuse(KABI_ENODEV);
-			StrView name = strip_space(StrView(in.data, str_nlen(in.data, in.len)));
-			if (str_equal(name, "default_tg_pt_gp"))
-				return {};
-			log_err("%s: alua_tg_pt_gp: no target port group named %.*s\n", where,
-				VAL_ARGS(name));
-			return refuse(KABI_EINVAL);
+			if (in.len > core::TgPtGroup::kNameMax) {
+				log_err("%s: alua_tg_pt_gp: the group name is too long\n", where);
+				return refuse(KABI_EINVAL);
+			}
+			return set->move(*lun_, strip_space(StrView(in.data, str_nlen(in.data, in.len))));
 		}
-		case kTgPtOffline:
-			lun_->alua_offline.store(static_cast<u32>(TRY(store_small(where, in, 1))),
-						 MemoryOrder::Relaxed);
-			return {};
+		case kTgPtOffline: {
+			IoHold hold(*lun_);
+			core::TgPtGroupSet *set = hold.held ? alua_set() : nullptr;
+			if (!f.alua_support || !set)
+				return refuse(KABI_ENODEV);
+			u64 v = TRY(store_small(where, in, 1));
+			return set->set_offline(*lun_, v != 0, false);
+		}
 		case kTgPtStatus:
 			lun_->alua_status.store(static_cast<u32>(TRY(store_small(where, in, 2))),
 						MemoryOrder::Relaxed);
@@ -288,6 +282,24 @@ class LunNode final : public Node {
 	void drop_link(Node *) override { lun_->unlink(); }
 
   private:
+	// The linked device's target port groups (configfs holds the device while linked, and
+	// serialises this LUN's attribute writes with its unlink).
+	// Call with the LUN's get_io() held.
+	core::TgPtGroupSet *alua_set() {
+		Device *dev = lun_->device_or_null();
+		return dev ? dev->alua_groups : nullptr;
+	}
+	// Holds the LUN's I/O reference (its device and groups stay) for one attribute call.
+	struct IoHold {
+		Lun &lun;
+		bool held;
+		explicit IoHold(Lun &l) : lun(l), held(l.get_io()) {}
+		~IoHold() {
+			if (held)
+				lun.put_io();
+		}
+	};
+
 	RefPtr<Lun> lun_;
 };
 

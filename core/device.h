@@ -39,6 +39,7 @@ namespace lio::core {
 class Hba;
 class Device;
 class DeviceLu;
+class TgPtGroupSet;
 
 // LIO's limits (target_core_base.h).
 inline constexpr u32 kInquiryVendorLen = 8;
@@ -256,6 +257,10 @@ class Device {
 	// The device as a SCSI logical unit (core/device_lu.h): made at enable, a reference held
 	// here until the device is destroyed (configfs/device_tree.cpp). Null before enable.
 	DeviceLu *lu = nullptr;
+	// ---- ALUA ----
+	// The device's target port groups (core/alua_tg_pt_group.h), owned by its configfs
+	// directory, which outlives every LUN linking the device; null outside configfs.
+	TgPtGroupSet *alua_groups = nullptr;
 
   protected:
 	// Inline, with check_range: backends in other modules (fileio) derive from Device and

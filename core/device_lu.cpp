@@ -6,6 +6,8 @@
 #include "core/hba.h"
 #include "core/target_core.h"
 #include "kabi/file.h"
+#include "core/alua_tg_pt_group.h"
+
 #include "lio/alloc.h"
 #include "lio/log.h"
 
@@ -211,6 +213,43 @@ void DeviceLu::write_pr_metadata(Device &dev, char *path, usize path_max, Bytes 
 	if (ret)
 		log_err("lio: %s: APTPL metadata: cannot write %s (error %d)\n", dev.name(), path,
 			ret);
+}
+
+// ---- ALUA ----
+
+void DeviceLu::post_unit_attention_lun(const Lun &lun, const scsi::ItlNexus *except,
+				       scsi::SenseReason reason) {
+	LockGuard guard(nexus_lock_);
+	for (ItlEntry &e : nexuses_)
+		if (&e != except && e.alua_lun() == &lun)
+			e.unit_attentions().post(reason);
+}
+
+scsi::AluaPortState ItlEntry::alua_port_state() const {
+	if (!alua_lun_)
+		return {};
+	return TgPtGroupSet::unpack(alua_lun_->alua_port.load(MemoryOrder::Acquire),
+				    alua_lun_->alua_offline.load(MemoryOrder::Relaxed) != 0);
+}
+
+// A command holds the LUN's get_io(): its device and the device's groups stay.
+scsi::AluaPortGroups *ItlEntry::alua_port_groups() {
+	if (!alua_lun_ || !alua_lun_->device_or_null() || !alua_lun_->device().alua_groups)
+		return nullptr;
+	return (alua_lun_->alua_port.load(MemoryOrder::Acquire) & 1) ? this : nullptr;
+}
+
+void ItlEntry::report(scsi::AluaReportVisitor &v) { alua_lun_->device().alua_groups->report(v); }
+
+u8 ItlEntry::implicit_transition_secs() {
+	TgPtGroupSet &set = *alua_lun_->device().alua_groups;
+	LockGuard guard(set.lock());
+	return alua_lun_->alua_group ? alua_lun_->alua_group->implicit_trans_secs : 0;
+}
+
+scsi::SenseReason ItlEntry::set_target_port_groups(Span<const scsi::AluaSetDescriptor> descs,
+						   const scsi::ItlNexus &origin) {
+	return alua_lun_->device().alua_groups->set_target_port_groups(*alua_lun_, descs, origin);
 }
 
 // ---- task set ----

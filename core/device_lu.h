@@ -22,6 +22,7 @@
 
 #include "core/device.h"
 #include "core/fabric.h"
+#include "core/lun.h"
 #include "core/scsi/logical_unit.h"
 #include "core/scsi/nexus.h"
 #include "lio/atomic.h"
@@ -60,7 +61,7 @@ class LuSnapshot final : public RefCounted<LuSnapshot> {
 
 // One I_T_L nexus: a session's view of one LUN (pending unit attentions). Registered with the
 // DeviceLu so that events on the device reach every nexus.
-class ItlEntry final : public scsi::ItlNexus {
+class ItlEntry final : public scsi::ItlNexus, public scsi::AluaPortGroups {
   public:
 	ItlEntry(u64 it_nexus_id, u64 lun, RefPtr<DeviceLu> lu, const scsi::TargetPortInfo &port);
 	~ItlEntry();
@@ -80,6 +81,19 @@ class ItlEntry final : public scsi::ItlNexus {
 	// The views point into the session, which outlives its entries.
 	scsi::InitiatorPort initiator_port() const override { return initiator_; }
 	void set_initiator_port(const scsi::InitiatorPort &p) { initiator_ = p; }
+	// ---- ALUA ----
+	// The TPG LUN the nexus goes through (set once, before the entry is published): its
+	// target port group decides admission (alua_port_state) and answers RTPG/STPG, valid
+	// during a command (which holds the LUN's get_io()). A new LUN object at the same
+	// number makes a new entry (Session::entry_for).
+	void set_alua_lun(RefPtr<Lun> lun) { alua_lun_ = static_cast<RefPtr<Lun> &&>(lun); }
+	const Lun *alua_lun() const { return alua_lun_.get(); }
+	scsi::AluaPortState alua_port_state() const override;
+	scsi::AluaPortGroups *alua_port_groups() override;
+	void report(scsi::AluaReportVisitor &v) override;
+	u8 implicit_transition_secs() override;
+	scsi::SenseReason set_target_port_groups(Span<const scsi::AluaSetDescriptor> descs,
+						 const scsi::ItlNexus &origin) override;
 
 	ListNode session_node; // the session's entries (under the session's lock)
 	ListNode lu_node;      // the DeviceLu's nexus list (under its lock)
@@ -92,6 +106,7 @@ class ItlEntry final : public scsi::ItlNexus {
 	scsi::UnitAttentionQueue ua_;
 	scsi::CopyResults copy_results_; // ---- copy offload ----
 	scsi::InitiatorPort initiator_; // ---- persistent reservations ----
+	RefPtr<Lun> alua_lun_; // ---- ALUA ----
 };
 
 // FabricCmd::core.flags.
@@ -123,6 +138,10 @@ class DeviceLu final : public RefCounted<DeviceLu> {
 	void remove_nexus(ItlEntry &e);
 	// Posts `reason` to every registered nexus except `except` (null: all).
 	void post_unit_attention(const scsi::ItlNexus *except, scsi::SenseReason reason);
+	// ---- ALUA ----
+	// As post_unit_attention, to the nexuses that go through the TPG LUN `lun` only.
+	void post_unit_attention_lun(const Lun &lun, const scsi::ItlNexus *except,
+				     scsi::SenseReason reason);
 
 	// ---- persistent reservations ----
 	void post_unit_attention_if(const scsi::LogicalUnit::NexusFilter &filter,

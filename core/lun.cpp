@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/lun.h"
 
+#include "core/alua_tg_pt_group.h"
 #include "core/device.h"
 #include "core/hba.h"
 #include "core/tpg.h"
@@ -62,6 +63,8 @@ Result<void> Lun::link(Device &dev) {
 		cfg.export_count++;
 	}
 	device_ = &dev;
+	if (dev.alua_groups) // ---- ALUA: default_tg_pt_gp, before commands arrive ----
+		dev.alua_groups->attach(*this);
 	drained_.reinit();
 	io_.store(0, MemoryOrder::Release); // accepts commands from here on
 	tpg_.fabric_tpg().lun_linked(number_);
@@ -77,6 +80,8 @@ void Lun::unlink() {
 	if ((old & ~kDead) != 0)
 		drained_.wait();
 	Device &dev = *device_;
+	if (dev.alua_groups) // ---- ALUA ----
+		dev.alua_groups->detach(*this);
 	device_ = nullptr;
 	{
 		LockGuard guard(dev.lock());

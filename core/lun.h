@@ -29,6 +29,7 @@ namespace lio::core {
 
 class Device;
 class Tpg;
+class TgPtGroup;
 
 inline constexpr u64 kMaxLun = 65535; // lun_0 .. lun_65535 (TPG LUNs and mapped LUNs)
 
@@ -70,6 +71,14 @@ class Lun final : public RefCounted<Lun> {
 
 	// In the TPG's LUN list, ascending numbers (under the TPG's map lock).
 	ListNode tpg_node;
+
+	// ---- ALUA ----
+	// The LUN's target port group (core/alua_tg_pt_group.h) while a device is linked, under
+	// the device's TgPtGroupSet lock; null without one (or for a passthrough device).
+	TgPtGroup *alua_group = nullptr;
+	ListNode alua_node; // in alua_group->members
+	// What commands read of the group, packed (TgPtGroupSet::pack/unpack); 0: no group.
+	Atomic<u64> alua_port{0};
 
   private:
 	static constexpr u64 kDead = 1ull << 62;

@@ -347,16 +347,17 @@ void Session::answer_without_lun(FabricCmd &cmd) {
 	fail(cmd, scsi::ScsiStatus::kCheckCondition, scsi::SenseReason::kLunNotSupported);
 }
 
-ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
+ItlEntry *Session::entry_for(Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	ItlEntry *stale = nullptr;
 	{
 		LockGuard guard(lock_);
 		for (ItlEntry &e : entries_) {
 			if (e.lun() != lun)
 				continue;
-			if (&e.device_lu() == &lu)
+			if (&e.device_lu() == &lu && e.alua_lun() == &lun_obj)
 				return &e;
-			// Another device is at this LUN number now: its pending conditions go.
+			// Another device, or another LUN object (ALUA: its own target port group), is at
+			// this LUN number now: its pending conditions go.
 			entries_.remove(e);
 			stale = &e;
 			break;
@@ -371,9 +372,8 @@ ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	port.tpg_tag = tpg_.tag();
 	port.protocol_id = static_cast<u8>(tpg_.fabric().protocol_id());
 	port.target_name = str_view(tpg_.wwn_name());
-	// Every LUN is in default_tg_pt_gp (id 0) until ALUA target port groups exist.
-	port.has_port_group = true;
-	port.port_group_id = 0;
+	// The port group comes from the LUN's ALUA group (ItlEntry::alua_port_state).
+	port.has_port_group = false;
 	// ---- persistent reservations ----
 	port.fabric_name = str_view(tpg_.fabric().fabric_name());
 	port.target_lun = lun_obj.number();
@@ -391,13 +391,14 @@ ItlEntry *Session::entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu) {
 	if (port.protocol_id == scsi::kProtoIscsi)
 		ip.isid = str_view(session_id_);
 	e->set_initiator_port(ip);
+	e->set_alua_lun(RefPtr<Lun>::retain(&lun_obj)); // ---- ALUA ----
 	// A new I_T_L nexus starts with a reset condition (SAM-5 6.3.2).
 	e->unit_attentions().post(scsi::SenseReason::kPowerOnResetOccurred);
 	ItlEntry *raced = nullptr;
 	{
 		LockGuard guard(lock_);
 		for (ItlEntry &x : entries_)
-			if (x.lun() == lun && &x.device_lu() == &lu)
+			if (x.lun() == lun && &x.device_lu() == &lu && x.alua_lun() == &lun_obj)
 				raced = &x;
 		if (!raced)
 			entries_.push_back(*e);

@@ -80,7 +80,7 @@ class Session final : public SessionPort, public RefCounted<Session> {
 	void answer_data(FabricCmd &cmd, Bytes data);
 	void finish(FabricCmd &cmd, const scsi::Command &sc);
 	void fail(FabricCmd &cmd, scsi::ScsiStatus status, scsi::SenseReason reason);
-	ItlEntry *entry_for(const Lun &lun_obj, u64 lun, DeviceLu &lu);
+	ItlEntry *entry_for(Lun &lun_obj, u64 lun, DeviceLu &lu);
 
 	// Task management helpers.
 	// Marks this session's active commands for which match(cmd) holds as aborted (commands

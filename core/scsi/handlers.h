@@ -235,6 +235,13 @@ Result<void> handle_orwrite(ExecContext &ctx);
 Result<void> handle_write_atomic16(ExecContext &ctx);
 // sbc_defect.cpp
 Result<void> handle_read_defect_data(ExecContext &ctx);
+// ---- ALUA (alua.cpp) ----
+Result<void> handle_report_target_port_groups(ExecContext &ctx);
+Result<void> handle_set_target_port_groups(ExecContext &ctx);
+// The access state of the nexus's target port group admits the command (kNone), or the
+// NOT READY reason to refuse it with; sleeps nonop_delay_msecs for media commands on an
+// active/non-optimized port.
+SenseReason alua_admission(const ItlNexus &nexus, const Cdb &cdb, const OpcodeRow &row);
 
 } // namespace lio::scsi
 

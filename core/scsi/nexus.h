@@ -177,6 +177,88 @@ class CopyResults final {
 	u64 clock_ = 0;            // under lock_
 };
 
+// ---- ALUA ----
+class ItlNexus;
+
+// Target port asymmetric access states (SPC-4 6.37, REPORT TARGET PORT GROUPS), as LIO's
+// configfs alua_access_state numbers them.
+enum class AluaState : u8 {
+	kActiveOptimized = 0x0,
+	kActiveNonOptimized = 0x1,
+	kStandby = 0x2,
+	kUnavailable = 0x3,
+	kLbaDependent = 0x4,
+	kOffline = 0xe,
+	kTransitioning = 0xf,
+};
+// SUPPORTED bits of a target port group descriptor (RTPG byte 1; LIO's alua_support_*).
+enum AluaSupported : u8 {
+	kAluaSupAo = 0x01,
+	kAluaSupAn = 0x02,
+	kAluaSupS = 0x04,
+	kAluaSupU = 0x08,
+	kAluaSupLbd = 0x10,
+	kAluaSupO = 0x40,
+	kAluaSupT = 0x80,
+};
+// TPGS (INQUIRY byte 5 bits 5:4, LIO's alua_access_type).
+enum AluaAccessType : u8 { kAluaImplicit = 0x1, kAluaExplicit = 0x2 };
+
+// What one command sees of its target port's ALUA state (read once per command, lock-free).
+struct AluaPortState {
+	bool has_group = false;  // the LUN is in a target port group (false: no ALUA here)
+	u16 group_id = 0;
+	AluaState state = AluaState::kActiveOptimized;
+	u8 access_type = 0;      // AluaAccessType bits of the group
+	u16 nonop_delay_ms = 0;  // delay of media commands while active/non-optimized
+	bool offline = false;    // the port's secondary state (STPG offline, alua_tg_pt_offline)
+};
+
+// One target port group as REPORT TARGET PORT GROUPS describes it.
+struct AluaGroupReport {
+	u16 id = 0;
+	AluaState state = AluaState::kActiveOptimized;
+	u8 supported = 0; // AluaSupported bits
+	bool preferred = false;
+	u8 status = 0;    // STATUS CODE: 0 none, 1 altered by STPG, 2 altered implicitly
+	u8 port_count = 0;
+};
+class AluaReportVisitor {
+  public:
+	// A group, then its port_count relative target port ids through port().
+	virtual void group(const AluaGroupReport &g) = 0;
+	virtual void port(u16 relative_port_id) = 0;
+
+  protected:
+	~AluaReportVisitor() = default;
+};
+
+// One SET TARGET PORT GROUPS descriptor: a primary state for a group, or (kOffline, and
+// kActiveOptimized meaning "online" is not defined by SPC-4) a secondary state for a port.
+struct AluaSetDescriptor {
+	AluaState state;
+	u16 id; // target port group (primary states) or relative target port id (offline)
+};
+
+// The device's target port groups, as the nexus's LUN sees them (the device model
+// implements it). Process context.
+class AluaPortGroups {
+  public:
+	// Every group with an id and at least one member (LIO skips empty groups).
+	virtual void report(AluaReportVisitor &v) = 0;
+	// The implicit transition time of the nexus's own group (extended RTPG header).
+	virtual u8 implicit_transition_secs() = 0;
+	// Applies STPG's descriptors (already checked for form) as explicit transitions; kNone,
+	// or the reason to fail with: unsupported state or unknown group/port -> INVALID FIELD
+	// IN PARAMETER LIST (nothing changed), explicit ALUA disabled on the nexus's group ->
+	// INVALID COMMAND OPERATION CODE (as LIO). `origin` gets no unit attention.
+	virtual SenseReason set_target_port_groups(Span<const AluaSetDescriptor> descs,
+						   const ItlNexus &origin) = 0;
+
+  protected:
+	~AluaPortGroups() = default;
+};
+
 // The I_T_L nexus a command arrives on. execute() with a null nexus has no unit attentions
 // and no reservations (host tests, internal commands).
 class ItlNexus {
@@ -196,6 +278,11 @@ class ItlNexus {
 	// target_port()'s relative port id names the I_T nexus a registration belongs to. An
 	// empty name (the default): the nexus cannot register.
 	virtual InitiatorPort initiator_port() const { return InitiatorPort(); }
+	// ---- ALUA ----
+	// The state of the nexus's target port group (default: none, every command admitted).
+	virtual AluaPortState alua_port_state() const { return {}; }
+	// The device's groups for RTPG/STPG; null: ALUA is not emulated for this nexus.
+	virtual AluaPortGroups *alua_port_groups() { return nullptr; }
 
   protected:
 	~ItlNexus() = default;

@@ -7,3 +7,4 @@ lio-scsi-objs += core/scsi/sbc_atomic.o core/scsi/sbc_defect.o
 lio-scsi-objs += core/scsi/pi.o core/scsi/sbc_pi.o
 lio-scsi-objs += core/scsi/spc_xcopy.o
 lio-scsi-objs += core/scsi/pr.o core/scsi/spc_pr.o
+lio-scsi-objs += core/scsi/alua.o

@@ -43,8 +43,12 @@ constexpr OpcodeRow kServiceActionIn16[] = {
 	 handle_get_lba_status, nullptr, 0},
 };
 
-// MAINTENANCE IN, sorted by service action (REPORT TARGET PORT GROUPS 0x0A comes with ALUA).
+// MAINTENANCE IN, sorted by service action. REPORT TARGET PORT GROUPS: PARAMETER DATA
+// FORMAT 000b or 001b (byte 1 bit 5).
 constexpr OpcodeRow kMaintenanceIn[] = {
+	{0xa3, 0x0a, 12, D::kIn, kReport, "REPORT TARGET PORT GROUPS",
+	 {0xff, 0x3f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
+	 handle_report_target_port_groups, nullptr, 0},
 	{0xa3, 0x0c, 12, D::kIn, kReport, "REPORT SUPPORTED OPERATION CODES",
 	 {0xff, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
 	 handle_report_supported_opcodes, nullptr, 0},
@@ -128,6 +132,12 @@ constexpr OpcodeRow kPersistentReserveOut[] = {
 };
 #undef LIO_PR_IN
 #undef LIO_PR_OUT
+// MAINTENANCE OUT, sorted by service action.
+constexpr OpcodeRow kMaintenanceOut[] = {
+	{0xa4, 0x0a, 12, D::kOut, 0, "SET TARGET PORT GROUPS",
+	 {0xff, 0x1f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, kCtl},
+	 handle_set_target_port_groups, nullptr, 0},
+};
 
 template <usize N> constexpr u8 count_of(const OpcodeRow (&)[N]) { return static_cast<u8>(N); }
 
@@ -251,6 +261,8 @@ constexpr OpcodeRow kOpcodes[] = {
 	 handle_report_luns, nullptr, 0},
 	{0xa3, 0, 12, D::kIn, kOpServiceAction, "MAINTENANCE IN", {0xff}, nullptr,
 	 kMaintenanceIn, count_of(kMaintenanceIn)},
+	{0xa4, 0, 12, D::kOut, kOpServiceAction, "MAINTENANCE OUT", {0xff}, nullptr,
+	 kMaintenanceOut, count_of(kMaintenanceOut)},
 	{0xa8, 0, 12, D::kIn, kRead, "READ(12)",
 	 {0xff, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, kCtl},
 	 handle_read, nullptr, 0},
@@ -486,6 +498,15 @@ void execute(Command &cmd, LogicalUnit &lu, ItlNexus *nexus, const LunMap *luns)
 		SenseReason ua = nexus->unit_attentions().take();
 		if (ua != SenseReason::kNone) {
 			cmd.complete_check_condition(ua);
+			return;
+		}
+	}
+	// ---- ALUA: the access state of the nexus's target port group (after unit attentions,
+	// before reservations, as LIO) ----
+	if (nexus) {
+		SenseReason refused = alua_admission(*nexus, cmd.cdb(), row);
+		if (refused != SenseReason::kNone) {
+			cmd.complete_check_condition(refused);
 			return;
 		}
 	}

@@ -9,26 +9,27 @@
  * from here). Operation codes with service actions have a row whose sa_rows lists the
  * service actions; that row has no handler of its own. Adding a command = adding a row.
  *
- * Not yet present (rows to come): REPORT TARGET PORT GROUPS (0xA3/0x0A), SET TARGET PORT
- * GROUPS (0xA4/0x0A), the token-based copy service
- * actions (POPULATE TOKEN 0x83/0x10, WRITE USING TOKEN 0x83/0x11, RECEIVE ROD TOKEN
- * INFORMATION 0x84/0x07) and EXTENDED COPY(LID4) (0x83/0x01), ORWRITE(32) and WRITE SAME(32)
- * (0x7F/0x0E, 0x0D: READ, VERIFY, WRITE, WRITE AND VERIFY(32) are present, for type 2
- * protection), SANITIZE, FORMAT UNIT, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's
- * SCCS/TPGS switch on by themselves when the rows they need appear (3PC did with EXTENDED
+ * Not yet present (rows to come): the token-based copy service actions (POPULATE TOKEN
+ * 0x83/0x10, WRITE USING TOKEN 0x83/0x11, RECEIVE ROD TOKEN INFORMATION 0x84/0x07) and
+ * EXTENDED COPY(LID4) (0x83/0x01), ORWRITE(32) and WRITE SAME(32) (0x7F/0x0E, 0x0D: READ,
+ * VERIFY, WRITE, WRITE AND VERIFY(32) are present, for type 2 protection), SANITIZE, FORMAT
+ * UNIT, LOG SENSE/SELECT, SEND/RECEIVE DIAGNOSTIC. INQUIRY's SCCS/3PC switch on by themselves
+ * when the rows they need appear (SCCS did with REPORT TARGET PORT GROUPS, 3PC with EXTENDED
  * COPY(LID1), VPD 0xB0's compare-and-write length with COMPARE AND WRITE, its atomic fields
- * with WRITE ATOMIC(16)).
+ * with WRITE ATOMIC(16)); TPGS follows the nexus's target port group.
  *
  * Admission (execute()), in this order (SAM-5 5.14, SPC-2 5.5.1, SPC-4): CDB validation
  * (opcode, length, service action, reserved bits); a pending unit attention of the nexus
  * fails the command with CHECK CONDITION and is consumed, unless the row has kOpOkWithUa
- * (INQUIRY, REPORT LUNS, REQUEST SENSE); an SPC-2 reservation held by another I_T nexus
- * fails it with RESERVATION CONFLICT unless the row has kOpOkUnderConflict; a persistent
- * reservation fails it with RESERVATION CONFLICT unless the nexus holds it, or the row has
- * kOpPrAllowed, or the row has kOpPrRead (and does not write) under a Write Exclusive type,
- * or the nexus is registered under a registrants-only/all-registrants type (spc_pr.cpp's
- * pr_conflict(), SPC-4 5.12.10 / SBC-3 4.17.2); a medium-writing command on a read-only LU
- * fails with WRITE PROTECTED; then the handler runs.
+ * (INQUIRY, REPORT LUNS, REQUEST SENSE); the ALUA access state of the nexus's target port
+ * group refuses it with NOT READY unless the state admits it (SPC-4 5.16.2, alua.cpp); an
+ * SPC-2 reservation held by another I_T nexus fails it with RESERVATION CONFLICT unless the
+ * row has kOpOkUnderConflict; a persistent reservation fails it with RESERVATION CONFLICT
+ * unless the nexus holds it, or the row has kOpPrAllowed, or the row has kOpPrRead (and does
+ * not write) under a Write Exclusive type, or the nexus is registered under a
+ * registrants-only/all-registrants type (spc_pr.cpp's pr_conflict(), SPC-4 5.12.10 / SBC-3
+ * 4.17.2); a medium-writing command on a read-only LU fails with WRITE PROTECTED; then the
+ * handler runs.
  */
 #ifndef LIO_CORE_SCSI_OPCODE_TABLE_H
 #define LIO_CORE_SCSI_OPCODE_TABLE_H

@@ -71,6 +71,7 @@ enum class SenseReason : u16 {
 	kNotReadyAluaTransition,    // 04/0A ASYMMETRIC ACCESS STATE TRANSITION
 	kNotReadyAluaStandby,       // 04/0B TARGET PORT IN STANDBY STATE
 	kNotReadyAluaUnavailable,   // 04/0C TARGET PORT IN UNAVAILABLE STATE
+	kNotReadyAluaOffline,       // 04/12 LOGICAL UNIT NOT READY, OFFLINE (ALUA offline port)
 	kMediumNotPresent,          // 3A/00
 	// UNIT ATTENTION
 	kPowerOnResetOccurred,      // 29/00 POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
@@ -82,6 +83,7 @@ enum class SenseReason : u16 {
 	kCapacityDataChanged,       // 2A/09
 	kReportedLunsDataChanged,   // 3F/0E
 	kCommandsClearedByAnotherInitiator, // 2F/00
+	kInquiryDataChanged,        // 3F/03 (ALUA: the LUN moved to another port group)
 	// ABORTED COMMAND
 	kAbortedCommand,            // 00/00 (sense key only)
 	kInitiatorDetectedError,    // 48/00 INITIATOR DETECTED ERROR MESSAGE RECEIVED

@@ -45,8 +45,13 @@ void inquiry_standard(ExecContext &ctx, Response &r) {
 	r.put(3, 0x02); // response data format 2
 	r.put(4, 91);   // additional length: 96 bytes in all
 	u8 b5 = 0;
-	if (a.alua_supported && has_command(kOpMaintenanceIn, kSaReportTargetPortGroups))
-		b5 |= 0x80 | 0x30; // SCCS, TPGS = implicit and explicit ALUA (LIO's default group)
+	// ---- ALUA: SCCS, and TPGS from the access type of the LUN's target port group (LIO) ----
+	if (a.alua_supported && has_command(kOpMaintenanceIn, kSaReportTargetPortGroups)) {
+		b5 |= 0x80;
+		AluaPortState alua = ctx.nexus ? ctx.nexus->alua_port_state() : AluaPortState();
+		if (alua.has_group)
+			b5 |= static_cast<u8>((alua.access_type & 3) << 4);
+	}
 	if (a.emulate_3pc && has_command(kOpExtendedCopy))
 		b5 |= 0x08;
 	if (a.pi_prot_type)
@@ -144,12 +149,14 @@ usize vpd_device_identification(ExecContext &ctx, Response &r) {
 		r.put(off + 3, 4);
 		r.put_be16(off + 6, port->relative_port_id);
 		off += 8;
-		if (port->has_port_group) {
+		// ---- ALUA: the LUN's target port group, as it is now ----
+		AluaPortState alua = ctx.nexus->alua_port_state();
+		if (alua.has_group || port->has_port_group) {
 			// Target port group: type 5.
 			r.put(off + 0, static_cast<u8>(proto | 0x01));
 			r.put(off + 1, 0x95);
 			r.put(off + 3, 4);
-			r.put_be16(off + 6, port->port_group_id);
+			r.put_be16(off + 6, alua.has_group ? alua.group_id : port->port_group_id);
 			off += 8;
 		}
 		// SCSI name string of the target port: "<name>,t,0x<tpgt>" (type 8, association

@@ -429,7 +429,7 @@ TEST_F(FabricTree, WritesAreValidated) {
 						 "Secondary Access Status: Altered by Implicit ALUA"),
 		  std::string::npos);
 	expect_one_err(hostcfs_write(L + "alua_tg_pt_write_md", "abc\n"), -KABI_EINVAL, "md");
-	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "other_gp\n"), -KABI_EINVAL, "gp");
+	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "other_gp\n"), -KABI_ENODEV, "gp");
 	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "default_tg_pt_gp\n"), 0, "gp default");
 	expect_one_err(hostcfs_write(TP + "/rtpi", "0\n"), -KABI_EINVAL, "rtpi 0");
 	expect_one_err(hostcfs_write(TP + "/rtpi", "zz\n"), -KABI_EINVAL, "rtpi zz");
@@ -713,4 +713,99 @@ TEST_F(FabricTree, PiAttributesFollowLioRules) {
 	ASSERT_EQ(hostcfs_unlink(TP + "/lun/lun_1/link"), 0);
 	ASSERT_EQ(hostcfs_rmdir(TP + "/lun/lun_1"), 0);
 	ASSERT_EQ(hostcfs_rmdir(C + "rd_mcp_1/rd2"), 0);
+}
+
+// ---- ALUA target port groups (core/alua_tg_pt_group.cpp through configfs) ----
+
+TEST_F(FabricTree, AluaGroupMkdirHasLiosFilesAndNoIdUntilSet) {
+	make_rd("rd0");
+	const std::string A = C + "rd_mcp_1/rd0/alua/";
+	ASSERT_EQ(hostcfs_mkdir(A + "east"), 0);
+	std::vector<std::string> names;
+	ASSERT_EQ(hostcfs_list(A + "east", &names), 0);
+	std::vector<std::string> def;
+	ASSERT_EQ(hostcfs_list(A + "default_tg_pt_gp", &def), 0);
+	EXPECT_EQ(names, def);
+	EXPECT_EQ(names.size(), 17u);
+	for (auto &n : names) {
+		EXPECT_EQ(mode(A + "east/" + n), n == "members" ? 0444 : 0644) << n;
+	}
+	EXPECT_EQ(read(A + "east/tg_pt_gp_id"), "") << "no id until set";
+	EXPECT_EQ(read(A + "east/alua_access_state"), "0\n");
+	EXPECT_EQ(read(A + "east/alua_access_type"), "Implicit and Explicit\n");
+	EXPECT_EQ(read(A + "east/nonop_delay_msecs"), "100\n");
+	EXPECT_EQ(read(A + "east/alua_support_lba_dependent"), "0\n");
+	EXPECT_EQ(read(A + "east/alua_support_transitioning"), "1\n");
+	EXPECT_EQ(read(A + "east/members"), "");
+	// LIO refuses these before an id exists.
+	expect_one_err(hostcfs_write(A + "east/alua_access_state", "2\n"), -KABI_EINVAL, "state");
+	expect_one_err(hostcfs_write(A + "east/alua_support_standby", "0\n"), -KABI_EINVAL, "sup");
+	expect_one_err(hostcfs_write(A + "east/alua_access_status", "1\n"), -KABI_EINVAL, "status");
+	expect_one_err(hostcfs_write(A + "east/tg_pt_gp_id", "65536\n"), -KABI_EINVAL, "65536");
+	expect_one_err(hostcfs_write(A + "east/tg_pt_gp_id", "0x10\n"), 0, "id 16");
+	EXPECT_EQ(read(A + "east/tg_pt_gp_id"), "16\n");
+	expect_one_err(hostcfs_write(A + "east/tg_pt_gp_id", "17\n"), -KABI_EINVAL, "id twice");
+	ASSERT_EQ(hostcfs_mkdir(A + "west"), 0);
+	expect_one_err(hostcfs_write(A + "west/tg_pt_gp_id", "16\n"), -KABI_EINVAL, "duplicate");
+	expect_one_err(hostcfs_write(A + "west/tg_pt_gp_id", "0\n"), 0, "id 0: next free");
+	EXPECT_EQ(read(A + "west/tg_pt_gp_id"), "1\n");
+	expect_one_err(hostcfs_write(A + "west/alua_support_standby", "0\n"), 0, "sup 0");
+	EXPECT_EQ(read(A + "west/alua_support_standby"), "0\n");
+	expect_one_err(hostcfs_write(A + "west/preferred", "2\n"), -KABI_EINVAL, "pref 2");
+	expect_one_err(hostcfs_write(A + "west/preferred", "1\n"), 0, "pref 1");
+	expect_one_err(hostcfs_write(A + "west/trans_delay_msecs", "30001\n"), -KABI_EINVAL, "td");
+	expect_one_err(hostcfs_write(A + "west/implicit_trans_secs", "255\n"), 0, "its");
+	EXPECT_EQ(hostcfs_rmdir(A + "default_tg_pt_gp"), -KABI_EPERM) << "a default group";
+	EXPECT_EQ(hostcfs_rmdir(A + "east"), 0);
+	EXPECT_EQ(hostcfs_rmdir(A + "west"), 0);
+}
+
+TEST_F(FabricTree, AluaLunMovesBetweenGroupsAndImplicitTransitions) {
+	make_loop_lun0();
+	const std::string A = C + "rd_mcp_1/rd0/alua/";
+	const std::string L = TP + "/lun/lun_0/";
+	const std::string member = "loopback/" + W.substr(T.size() + 9) + "/tpgt_1/lun_0\n";
+	EXPECT_EQ(read(A + "default_tg_pt_gp/members"), member);
+	EXPECT_EQ(read(L + "alua_tg_pt_gp"),
+		  "TG Port Alias: default_tg_pt_gp\nTG Port Group ID: 0\nTG Port Primary Access "
+		  "State: Active/Optimized\nTG Port Primary Access Status: None\nTG Port "
+		  "Secondary Access State: None\nTG Port Secondary Access Status: None\n");
+	ASSERT_EQ(hostcfs_mkdir(A + "b"), 0);
+	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "b\n"), -KABI_ENODEV, "b has no id");
+	ASSERT_EQ(hostcfs_write(A + "b/tg_pt_gp_id", "2\n"), 0);
+	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "b\n"), 0, "to b");
+	EXPECT_EQ(read(A + "b/members"), member);
+	EXPECT_EQ(read(A + "default_tg_pt_gp/members"), "");
+	EXPECT_EQ(read(L + "alua_tg_pt_gp").substr(0, 37), "TG Port Alias: b\nTG Port Group ID: 2\n");
+	// Implicit transitions: LIO's checks.
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "2\n"), 0, "standby");
+	EXPECT_EQ(read(A + "b/alua_access_state"), "2\n");
+	EXPECT_EQ(read(A + "b/alua_access_status"), "Altered by Implicit ALUA\n");
+	EXPECT_NE(read(L + "alua_tg_pt_gp").find("Primary Access State: Standby\n"),
+		  std::string::npos);
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "4\n"), -KABI_EINVAL, "lbd+expl");
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "7\n"), -KABI_EINVAL, "7");
+	ASSERT_EQ(hostcfs_write(A + "b/alua_support_unavailable", "0\n"), 0);
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "3\n"), -KABI_EINVAL, "unsupp");
+	ASSERT_EQ(hostcfs_write(A + "b/alua_access_type", "2\n"), 0);
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "0\n"), -KABI_EINVAL, "explicit");
+	ASSERT_EQ(hostcfs_write(A + "b/alua_access_type", "1\n"), 0);
+	expect_one_err(hostcfs_write(A + "b/alua_access_state", "1\n"), 0, "non-optimized");
+	EXPECT_EQ(read(A + "b/alua_access_state"), "1\n");
+	// rmdir of a group with members: they go back to default_tg_pt_gp (LIO).
+	EXPECT_EQ(hostcfs_rmdir(A + "b"), 0);
+	EXPECT_EQ(read(A + "default_tg_pt_gp/members"), member);
+	EXPECT_EQ(read(L + "alua_tg_pt_gp").substr(0, 31), "TG Port Alias: default_tg_pt_gp");
+	// "NULL" means default_tg_pt_gp, as LIO.
+	expect_one_err(hostcfs_write(L + "alua_tg_pt_gp", "NULL\n"), 0, "NULL");
+	// Unlinked: the LUN leaves its group.
+	ASSERT_EQ(hostcfs_unlink(L + "link"), 0);
+	EXPECT_EQ(read(A + "default_tg_pt_gp/members"), "");
+}
+
+TEST_F(FabricTree, AluaStateNeedsAnEnabledDevice) {
+	make_rd("rd0", false);
+	const std::string A = C + "rd_mcp_1/rd0/alua/";
+	expect_one_err(hostcfs_write(A + "default_tg_pt_gp/alua_access_state", "1\n"),
+		       -KABI_ENODEV, "not enabled");
 }

@@ -141,7 +141,7 @@ TEST(Dispatch, UnknownServiceActionPointsAtTheField) {
 	FakeLu lu;
 	Exec e(lu, cdb16(0x9e, 0x11, 0, 32), 32);
 	expect_invalid_field(e, 1, 4);
-	Exec m(lu, cdb12(0xa3, 0x0a, 0, 64), 64); // REPORT TARGET PORT GROUPS: not yet
+	Exec m(lu, cdb12(0xa3, 0x05, 0, 64), 64); // MAINTENANCE IN SA 0x05: none
 	expect_invalid_field(m, 1, 4);
 }
 

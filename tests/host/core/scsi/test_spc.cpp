@@ -54,9 +54,10 @@ TEST(Inquiry, StandardDataAsLio) {
 	EXPECT_EQ(e.at(2), 0x06) << "SPC-4";
 	EXPECT_EQ(e.at(3), 0x02);
 	EXPECT_EQ(e.at(4), 91);
-	// SCCS/TPGS wait for the REPORT TARGET PORT GROUPS row; 3PC: EXTENDED COPY is there
-	// (emulate_3pc=1, the default; test_xcopy.cpp checks emulate_3pc=0).
-	EXPECT_EQ(e.at(5), 0x08);
+	// SCCS (REPORT TARGET PORT GROUPS exists); TPGS needs a nexus in a target port group
+	// (test_alua.cpp); 3PC: EXTENDED COPY is there (emulate_3pc=1, the default;
+	// test_xcopy.cpp checks emulate_3pc=0).
+	EXPECT_EQ(e.at(5), 0x88);
 	EXPECT_EQ(e.at(7), 0x02) << "CMDQUE";
 	EXPECT_EQ(text(e, 8, 8), "LIO-ORG ");
 	EXPECT_EQ(text(e, 16, 16), "RAMDISK-MCP     ");
