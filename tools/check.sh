@@ -104,6 +104,10 @@ echo
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "Failures:"
 	printf '  %s\n' "${failures[@]}"
+	if [ -s "$B/host-failed-tests.txt" ]; then
+		echo "Failed host tests (flavour: ctest number:name):"
+		sed 's/^/    /' "$B/host-failed-tests.txt"
+	fi
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -306,13 +306,13 @@ TEST_F(AluaPath, StpgErrorsChangeNothing) {
 	std::unique_ptr<TestCmd> e(stpg(0, {{0x01, 0, 0, 7}}));
 	EXPECT_EQ(e->sense_key(), 0x05);
 	EXPECT_EQ(e->asc(), 0x20);
-	// INQUIRY's TPGS follows: implicit only.
+	// INQUIRY's TPGS follows: implicit only (SCCS 0x80, 3PC 0x08 beside it).
 	TestCmd inq({0x12, 0, 0, 0, 96, 0}, core::DataDir::kFromDevice, 96);
 	run(0, inq);
-	EXPECT_EQ(inq.buf[5], 0x80 | 0x10);
+	EXPECT_EQ(inq.buf[5], 0x88 | 0x10);
 	TestCmd inq1({0x12, 0, 0, 0, 96, 0}, core::DataDir::kFromDevice, 96);
 	run(1, inq1);
-	EXPECT_EQ(inq1.buf[5], 0x80 | 0x30);
+	EXPECT_EQ(inq1.buf[5], 0x88 | 0x30);
 }
 
 TEST_F(AluaPath, StpgOfflineTakesThePortOffline) {

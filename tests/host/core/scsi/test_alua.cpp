@@ -336,7 +336,7 @@ TEST(AluaInquiry, TpgsFollowsTheAccessTypeAndVpd83TheGroup) {
 		n.state.access_type = type;
 		Exec e = run(lu, n, kInq);
 		ASSERT_TRUE(e.good());
-		EXPECT_EQ(e.at(5), 0x80 | (type << 4)) << int(type);
+		EXPECT_EQ(e.at(5), 0x88 | (type << 4)) << int(type); // SCCS, TPGS, 3PC
 	}
 	n.state.group_id = 0x1234;
 	Exec v = exec_on(lu, n, {0x12, 1, 0x83, 1, 0, 0}, 256);
@@ -350,7 +350,7 @@ TEST(AluaInquiry, TpgsFollowsTheAccessTypeAndVpd83TheGroup) {
 	EXPECT_TRUE(found) << "target port group designator";
 	lu.attrs.alua_supported = false;
 	Exec off = run(lu, n, kInq);
-	EXPECT_EQ(off.at(5), 0x00);
+	EXPECT_EQ(off.at(5), 0x08); // 3PC alone
 }
 
 } // namespace
