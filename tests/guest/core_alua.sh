@@ -142,7 +142,7 @@ printf '%s\n' "$o" | sed 's/^/    /'
 check_match "sg_rtpg -d: target port group id 0x2" "target port group id : 0x2" "$o"
 check_match "sg_rtpg -d: active/optimized" "[Aa]ctive/optimized" "$o"
 rawr sg_inq -r -l 96 $SGB
-check_eq "INQUIRY: SCCS and TPGS=3 (implicit and explicit)" "$((0x80 | 0x30))" "${R[5]}"
+check_eq "INQUIRY: SCCS and TPGS=3 (implicit and explicit), 3PC" "$((0x80 | 0x30 | 0x08))" "${R[5]}"
 o=$(sg_vpd -p di $SGB 2>&1)
 check_match "VPD 0x83: target port group 0x2" "[Tt]arget port group: 0x2" "$o"
 
@@ -200,7 +200,7 @@ sense_of sg_stpg --standby --tp=9 $SGA
 check_eq "STPG of an unknown group: INVALID FIELD IN PARAMETER LIST" "key=Illegal Request asc=Invalid field in parameter list" "$S"
 check_eq "default_tg_pt_gp: alua_access_type=1 (implicit only)" OK "$(cfs_write $A/default_tg_pt_gp/alua_access_type 1)"
 rawr sg_inq -r -l 96 $SGA
-check_eq "INQUIRY on port A: TPGS=1 (implicit)" "$((0x80 | 0x10))" "${R[5]}"
+check_eq "INQUIRY on port A: SCCS, TPGS=1 (implicit), 3PC" "$((0x80 | 0x10 | 0x08))" "${R[5]}"
 sense_of sg_stpg --standby --tp=2 $SGA
 check_eq "STPG with explicit ALUA off: INVALID COMMAND OPERATION CODE" "key=Illegal Request asc=Invalid command operation code" "$S"
 check_eq "default_tg_pt_gp: alua_access_type=3" OK "$(cfs_write $A/default_tg_pt_gp/alua_access_type 3)"
