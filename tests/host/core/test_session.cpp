@@ -25,6 +25,7 @@
 #include "core/target_core.h"
 #include "core/tpg.h"
 #include "host_test_api.h"
+#include "core/data_path_support.h"
 #include "test_support.h"
 
 namespace {
@@ -33,73 +34,13 @@ using namespace lio;
 using core::FabricCmd;
 using core::FabricTmf;
 using scsi::ScsiStatus;
+using lio_test::kTur;
+using lio_test::rw10;
+using lio_test::TestCmd;
+using lio_test::TestFabric;
+using lio_test::TestTmf;
+using lio_test::TestTpg;
 
-class TestTpg final : public core::FabricTpg {};
-
-class TestFabric final : public core::Fabric {
-  public:
-	const char *name() const override { return "testfab"; }
-	core::ProtocolId protocol_id() const override { return proto; }
-	core::ProtocolId proto = core::ProtocolId::kSas; // tests may switch it before a session
-	const core::FabricAttrs &attrs() const override { return attrs_; }
-	Result<OwnPtr<core::FabricWwn>> make_wwn(StrView) override {
-		return Error::from_errno(KABI_EPERM);
-	}
-	Result<OwnPtr<core::FabricTpg>> make_tpg(core::FabricWwn &, u16) override {
-		return Error::from_errno(KABI_EPERM);
-	}
-	Result<OwnPtr<core::FabricAcl>> make_acl(core::FabricTpg &, StrView) override {
-		return OwnPtr<core::FabricAcl>();
-	}
-	bool default_generate_node_acls() const override { return true; }
-	bool default_demo_mode_write_protect() const override { return false; }
-
-  private:
-	core::FabricAttrs attrs_;
-};
-
-// A command as a fabric would make one: a buffer split into two segments (so the engine
-// sees real scatter-gather), and the response recorded.
-class TestCmd final : public FabricCmd {
-  public:
-	TestCmd(std::vector<uint8_t> cdb_bytes, core::DataDir d, size_t len, uint64_t lun_no = 0,
-		uint64_t tag_no = 1)
-	    : buf(len) {
-		lun = lun_no;
-		tag = tag_no;
-		dir = d;
-		expected_length = static_cast<u32>(len);
-		cdb_length = static_cast<u8>(cdb_bytes.size());
-		memcpy(cdb, cdb_bytes.data(), cdb_bytes.size());
-		size_t half = len / 2;
-		segs[0] = {buf.data(), half};
-		segs[1] = {buf.data() + half, len - half};
-		data = DataBuf(Span<const DataSegment>(segs, 2));
-	}
-	void queue_response() override { responded++; }
-	void aborted() override { was_aborted++; }
-
-	uint8_t sense_key() const { return sense_length > 2 ? (sense[2] & 0x0f) : 0xff; }
-	uint8_t asc() const { return sense_length > 12 ? sense[12] : 0xff; }
-	uint8_t ascq() const { return sense_length > 13 ? sense[13] : 0xff; }
-
-	std::vector<uint8_t> buf;
-	DataSegment segs[2];
-	std::atomic<int> responded{0};
-	std::atomic<int> was_aborted{0};
-};
-
-class TestTmf final : public FabricTmf {
-  public:
-	void queue_response() override { responded++; }
-	int responded = 0;
-};
-
-std::vector<uint8_t> rw10(uint8_t op, uint32_t lba, uint16_t blocks) {
-	return {op, 0, uint8_t(lba >> 24), uint8_t(lba >> 16), uint8_t(lba >> 8), uint8_t(lba),
-		0, uint8_t(blocks >> 8), uint8_t(blocks), 0};
-}
-const std::vector<uint8_t> kTur = {0, 0, 0, 0, 0, 0};
 std::vector<uint8_t> inquiry(uint8_t alloc) { return {0x12, 0, 0, 0, alloc, 0}; }
 std::vector<uint8_t> report_luns(uint32_t alloc) {
 	return {0xa0, 0, 0, 0, 0, 0, uint8_t(alloc >> 24), uint8_t(alloc >> 16),
@@ -111,15 +52,7 @@ struct DataPath : ::testing::Test {
 
 	void SetUp() override {
 		dev = make<backstores::RamdiskDevice>(Gfp::Kernel, hba, str_view("rd0"));
-		{
-			LockGuard guard(dev->lock());
-			core::DeviceConfig &cfg = dev->config_locked();
-			ASSERT_TRUE(dev->control_locked(str_view("rd_pages"), str_view("64")).is_ok());
-			ASSERT_TRUE(dev->configure_locked(cfg).is_ok());
-			cfg.attrib.block_size = cfg.attrib.hw_block_size;
-			cfg.configured = true;
-			dev->lu = MUST(core::DeviceLu::create_locked(*dev, cfg)).leak_ref();
-		}
+		ASSERT_NO_FATAL_FAILURE(lio_test::enable_ramdisk(*dev));
 		tpg = MUST(core::Tpg::create(fabric, str_view("naa.5001405abcdef012"), 1,
 					     make<TestTpg>(Gfp::Kernel)));
 		lun0 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 0));
@@ -136,9 +69,7 @@ struct DataPath : ::testing::Test {
 		lun0 = nullptr;
 		tpg->shutdown();
 		tpg = nullptr;
-		core::DeviceLu *lu = exchange(dev->lu, nullptr);
-		lu->detach();
-		lu->unref();
+		lio_test::drop_lu(*dev);
 		dev = nullptr;
 	}
 
@@ -544,15 +475,7 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	OwnPtr<backstores::RamdiskDevice> dev2 =
 	    make<backstores::RamdiskDevice>(Gfp::Kernel, hba, str_view("rd1"));
 	set_serial(*dev2, "5001405b-0000-4000-8000-00000000000b");
-	{
-		LockGuard guard(dev2->lock());
-		core::DeviceConfig &cfg = dev2->config_locked();
-		ASSERT_TRUE(dev2->control_locked(str_view("rd_pages"), str_view("64")).is_ok());
-		ASSERT_TRUE(dev2->configure_locked(cfg).is_ok());
-		cfg.attrib.block_size = cfg.attrib.hw_block_size;
-		cfg.configured = true;
-		dev2->lu = MUST(core::DeviceLu::create_locked(*dev2, cfg)).leak_ref();
-	}
+	ASSERT_NO_FATAL_FAILURE(lio_test::enable_ramdisk(*dev2));
 	RefPtr<core::Lun> lun1 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 1));
 	ASSERT_TRUE(tpg->add_lun(*lun1).is_ok());
 	ASSERT_TRUE(lun1->link(*dev2).is_ok());
@@ -643,9 +566,7 @@ TEST_F(DataPath, ExtendedCopyReachesOnlyTheNexusLunMap) {
 	lun1->unlink();
 	tpg->remove_lun(*lun1);
 	lun1 = nullptr;
-	core::DeviceLu *lu = exchange(dev2->lu, nullptr);
-	lu->detach();
-	lu->unref();
+	lio_test::drop_lu(*dev2);
 }
 
 } // namespace
