@@ -491,18 +491,93 @@ template <typename Pred> void Session::wait_until(Pred &&pred) {
 		(void)nap.wait_for_ms(5);
 }
 
+u32 Session::clear_task_set(DeviceLu &dlu, u64 lun_no, ItlEntry **mine) {
+	mark_aborted([lun_no](const FabricCmd &c) { return c.lun == lun_no; });
+	*mine = nullptr;
+	{
+		LockGuard guard(lock_);
+		for (ItlEntry &e : entries_)
+			if (e.lun() == lun_no && &e.device_lu() == &dlu)
+				*mine = &e;
+	}
+	u64 my_id = id_;
+	bool tas = dlu.snapshot()->attributes.emulate_tas;
+	// Tasks of other nexuses end with TASK ABORTED when TAS is set; without it they get no
+	// response and their nexuses a unit attention.
+	dlu.abort_tasks([lun_no, my_id](const FabricCmd &c) {
+		auto *e = static_cast<ItlEntry *>(c.core.nexus);
+		return e && e->it_nexus_id() == my_id && c.lun == lun_no;
+	});
+	u32 others = dlu.abort_tasks([](const FabricCmd &) { return true; },
+				     tas ? static_cast<u32>(kCmdSendTas) : 0u);
+	wait_until([&] { return !dlu.any_task([](const FabricCmd &) { return true; }); });
+	return others;
+}
+
+void Session::reset_lu(DeviceLu &dlu, ItlEntry *mine) {
+	dlu.stat_resets.fetch_add(1, MemoryOrder::Relaxed);
+	dlu.state().clear_reservation();
+	dlu.post_unit_attention(mine, scsi::SenseReason::kPowerOnResetOccurred);
+}
+
+bool Session::reset_target() {
+	// The LUN numbers first (under the TPG's map lock), then each LU reset with no lock held.
+	LunCollector counter(nullptr, 0);
+	tpg_.for_each_lun(*this, counter);
+	usize cap = counter.seen();
+	if (!cap)
+		return true;
+	u64 *numbers = static_cast<u64 *>(alloc_raw(cap * sizeof(u64), Gfp::Kernel));
+	DeviceLu **done = static_cast<DeviceLu **>(alloc_raw(cap * sizeof(DeviceLu *), Gfp::Kernel));
+	if (!numbers || !done) {
+		free_raw(numbers);
+		free_raw(done);
+		log_err("lio: session %s: target reset: out of memory\n", initiator_);
+		return false;
+	}
+	LunCollector collect(numbers, cap);
+	tpg_.for_each_lun(*this, collect);
+	usize n_done = 0;
+	for (usize i = 0; i < collect.count(); i++) {
+		bool ro;
+		RefPtr<Lun> lun = tpg_.lookup_lun(*this, numbers[i], &ro);
+		if (!lun || !lun->get_io())
+			continue; // gone meanwhile
+		DeviceLu *dlu = lun->device().lu;
+		bool seen = !dlu;
+		for (usize k = 0; k < n_done && !seen; k++)
+			seen = done[k] == dlu;
+		if (!seen) {
+			RefPtr<DeviceLu> hold = RefPtr<DeviceLu>::retain(dlu);
+			ItlEntry *mine = nullptr;
+			(void)clear_task_set(*dlu, numbers[i], &mine);
+			reset_lu(*dlu, mine);
+			done[n_done++] = dlu;
+		}
+		lun->put_io();
+	}
+	free_raw(numbers);
+	free_raw(done);
+	return true;
+}
+
 void Session::task_management(FabricTmf &tmf) {
 	using F = TmfFunction;
 	tmf.response = TmfResponse::kFunctionComplete;
 
 	switch (tmf.function) {
 	case F::kClearAca:
-	case F::kTargetReset:
 	case F::kQueryAsyncEvent:
-		// No ACA; a target reset is not offered (SAM-5 drops it, LIO rejects it too).
+		// No ACA, no asynchronous event reporting.
 		tmf.response = TmfResponse::kFunctionRejected;
 		tmf.queue_response();
 		return;
+	case F::kTargetReset:
+		// SAM-5 dropped TARGET RESET, but iSCSI keeps TARGET WARM/COLD RESET (LIO refuses
+		// both as not authorized): every LU the initiator knows is reset.
+		if (!reset_target())
+			tmf.response = TmfResponse::kFunctionRejected;
+		break;
 	case F::kItNexusReset: {
 		// Every task of this nexus goes; its I_T_L nexuses see a reset condition and its
 		// SPC-2 reservations are released.
@@ -585,27 +660,10 @@ void Session::task_management(FabricTmf &tmf) {
 			break;
 		case F::kClearTaskSet:
 		case F::kLunReset: {
-			mark_aborted([lun_no](const FabricCmd &c) { return c.lun == lun_no; });
 			ItlEntry *mine = nullptr;
-			{
-				LockGuard guard(lock_);
-				for (ItlEntry &e : entries_)
-					if (e.lun() == lun_no && &e.device_lu() == dlu)
-						mine = &e;
-			}
-			// Tasks of other nexuses end with TASK ABORTED when TAS is set (SAM-5
-			// 5.6); without it they get no response and their nexuses a unit
-			// attention.
-			dlu->abort_tasks(mine_on_lun);
-			u32 others = dlu->abort_tasks([](const FabricCmd &) { return true; },
-						      tas ? static_cast<u32>(kCmdSendTas) : 0u);
-			wait_until([&] { return !dlu->any_task([](const FabricCmd &) {
-				return true;
-			}); });
+			u32 others = clear_task_set(*dlu, lun_no, &mine);
 			if (tmf.function == F::kLunReset) {
-				dlu->stat_resets.fetch_add(1, MemoryOrder::Relaxed);
-				dlu->state().clear_reservation();
-				dlu->post_unit_attention(mine, scsi::SenseReason::kPowerOnResetOccurred);
+				reset_lu(*dlu, mine);
 			} else if (others && !tas) {
 				dlu->post_unit_attention(
 				    mine, scsi::SenseReason::kCommandsClearedByAnotherInitiator);

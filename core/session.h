@@ -87,6 +87,17 @@ class Session final : public SessionPort, public RefCounted<Session> {
 	// not yet in a task set see it when they get there).
 	template <typename Match> void mark_aborted(Match &&match);
 	template <typename Pred> void wait_until(Pred &&pred);
+	// Ends every task in dlu's task set, reached through this session's LUN lun_no: this
+	// nexus's without a response, other nexuses' with TASK ABORTED when TAS is set (SAM-5
+	// 5.6); waits for them. *mine: this session's I_T_L nexus on the LU (null if none).
+	// Returns how many tasks of other nexuses ended.
+	u32 clear_task_set(DeviceLu &dlu, u64 lun_no, ItlEntry **mine);
+	// LOGICAL UNIT RESET's effects once the task set is clear: the SPC-2 reservation goes,
+	// every I_T_L nexus but `mine` sees POWER ON, RESET (persistent reservations stay).
+	static void reset_lu(DeviceLu &dlu, ItlEntry *mine);
+	// TARGET WARM/COLD RESET (RFC 7143 11.5.1): a LOGICAL UNIT RESET of every LU the
+	// session can reach (its LUN map), each LU once. False: out of memory, nothing done.
+	bool reset_target();
 
 	Tpg &tpg_;
 	RefPtr<NodeAcl> acl_;

@@ -1172,9 +1172,8 @@ Result<void> IscsiConn::on_tmf(const Bhs &h) {
 	case 4: tmf.function = core::TmfFunction::kClearTaskSet; break;
 	case 5: tmf.function = core::TmfFunction::kLunReset; break;
 	case 6: // TARGET WARM RESET
-	case 7: // TARGET COLD RESET
-		rsp = 5;  // Task management function not supported
-		to_core = false;
+	case 7: // TARGET COLD RESET: the same, then every connection to the target ends
+		tmf.function = core::TmfFunction::kTargetReset;
 		break;
 	case 8: // TASK REASSIGN: ErrorRecoveryLevel 2 only
 		rsp = 4; // Task allegiance reassignment not supported
@@ -1194,6 +1193,7 @@ Result<void> IscsiConn::on_tmf(const Bhs &h) {
 			case core::TmfFunction::kAbortTaskSet:
 			case core::TmfFunction::kClearTaskSet:
 			case core::TmfFunction::kLunReset: match = c.lun == tmf.lun; break;
+			case core::TmfFunction::kTargetReset: match = true; break;
 			default: break;
 			}
 			if (!match)
@@ -1221,7 +1221,15 @@ Result<void> IscsiConn::on_tmf(const Bhs &h) {
 	r.set_u8(2, rsp);
 	r.set_itt(h.itt());
 	set_sn_fields(r, true);
-	return send_pdu(r, Bytes());
+	Result<void> sent = send_pdu(r, Bytes());
+	// RFC 7143 11.5.1: after a TARGET COLD RESET the target closes every connection to it
+	// (this one after its response, which the shutdown does not discard).
+	if (fn == 7 && rsp == 0 && tpg) {
+		u32 n = stop_target_connections(tpg->tiqn());
+		log_info("iscsi: %s: TARGET COLD RESET from %s: %u connections closed\n",
+			 tpg->tiqn().name(), identity_ ? identity_->initiator_name : "?", n);
+	}
+	return sent;
 }
 
 void IscsiConn::text_reset() {

@@ -312,6 +312,18 @@ u32 stop_acl_sessions(const IscsiAcl &acl) {
 	return n;
 }
 
+u32 stop_target_connections(const IscsiTiqn &t) {
+	LockGuard guard(reg().lock);
+	u32 n = 0;
+	for (IscsiConn &c : reg().conns) {
+		if (c.finished || !c.tpg || &c.tpg->tiqn() != &t)
+			continue;
+		c.stop();
+		n++;
+	}
+	return n;
+}
+
 void reinstate_session(IscsiTpg &tpg, StrView initiator, const u8 *isid, IscsiConn *self) {
 	for (u32 waited = 0; waited < 30000; waited += 10) {
 		bool found = false;

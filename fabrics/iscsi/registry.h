@@ -94,6 +94,10 @@ IscsiConn *registry_take_finished_locked();
 // target_shutdown_sessions. Does not wait. Returns how many were ended.
 u32 stop_acl_sessions(const IscsiAcl &acl);
 
+// Ends every connection to any TPG of target node t (TARGET COLD RESET). Does not wait.
+// Returns how many were stopped.
+u32 stop_target_connections(const IscsiTiqn &t);
+
 // Stops every connection that uses tpg and waits until none does (TPG disable / rmdir).
 void stop_tpg_connections(IscsiTpg &tpg);
 // Module exit: stops every connection and waits for all of them to end.

@@ -228,7 +228,7 @@ TEST_F(DataPath, AbortTaskOfAnUnknownTagSaysSo) {
 	EXPECT_EQ(dev->lu->stat_aborts_no_task.load(), 1u);
 }
 
-TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
+TEST_F(DataPath, LunResetPostsResetToOtherNexuses) {
 	clear_ua();
 	core::SessionPort *other = MUST(tpg->open_session(str_view("naa.500140500000000b"), str_view("")));
 	{
@@ -249,11 +249,65 @@ TEST_F(DataPath, LunResetPostsResetToOtherNexusesAndTargetResetIsRejected) {
 	EXPECT_EQ(theirs.status, ScsiStatus::kCheckCondition);
 	EXPECT_EQ(theirs.asc(), 0x29);
 	other->close();
+}
+
+// TARGET WARM/COLD RESET (iSCSI's, RFC 7143 11.5.1): every LU of the issuing session's LUN
+// map gets a LOGICAL UNIT RESET, once per LU however many LUN numbers it has: other nexuses
+// see POWER ON, RESET, the issuer does not; SPC-2 reservations go.
+TEST_F(DataPath, TargetResetResetsEveryLuOfTheLunMapOnce) {
+	OwnPtr<backstores::RamdiskDevice> dev2 =
+	    make<backstores::RamdiskDevice>(Gfp::Kernel, hba, str_view("rd1"));
+	ASSERT_NO_FATAL_FAILURE(lio_test::enable_ramdisk(*dev2));
+	RefPtr<core::Lun> lun1 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 1));
+	ASSERT_TRUE(tpg->add_lun(*lun1).is_ok());
+	ASSERT_TRUE(lun1->link(*dev2).is_ok());
+	RefPtr<core::Lun> lun2 = RefPtr<core::Lun>::adopt(new (Gfp::Kernel) core::Lun(*tpg, 2));
+	ASSERT_TRUE(tpg->add_lun(*lun2).is_ok());
+	ASSERT_TRUE(lun2->link(*dev).is_ok()); // rd0 a second time
+	core::SessionPort *other =
+	    MUST(tpg->open_session(str_view("naa.500140500000000b"), str_view("")));
+	for (uint64_t l : {0, 1, 2}) {
+		for (int i = 0; i < 2; i++) { // POWER ON, then REPORTED LUNS DATA HAS CHANGED
+			TestCmd a(kTur, core::DataDir::kNone, 0, l);
+			run(a);
+			TestCmd b(kTur, core::DataDir::kNone, 0, l);
+			submit_on(other, b);
+		}
+	}
+	TestCmd reserve({0x16, 0, 0, 0, 0, 0}, core::DataDir::kNone, 0, 1);
+	submit_on(other, reserve);
+	ASSERT_EQ(reserve.status, ScsiStatus::kGood);
+	TestCmd blocked(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512, 1);
+	run(blocked);
+	ASSERT_EQ(blocked.status, ScsiStatus::kReservationConflict);
 
 	TestTmf tr;
 	tr.function = core::TmfFunction::kTargetReset;
 	session->task_management(tr);
-	EXPECT_EQ(tr.response, core::TmfResponse::kFunctionRejected);
+	EXPECT_EQ(tr.responded, 1);
+	EXPECT_EQ(tr.response, core::TmfResponse::kFunctionComplete);
+	EXPECT_EQ(dev->lu->stat_resets.load(), 1u) << "rd0 reset once for LUNs 0 and 2";
+	EXPECT_EQ(dev2->lu->stat_resets.load(), 1u);
+	for (uint64_t l : {0, 1}) {
+		TestCmd mine(kTur, core::DataDir::kNone, 0, l);
+		run(mine);
+		EXPECT_EQ(mine.status, ScsiStatus::kGood) << "LUN " << l << ": no UA for the issuer";
+		TestCmd theirs(kTur, core::DataDir::kNone, 0, l);
+		submit_on(other, theirs);
+		EXPECT_EQ(theirs.status, ScsiStatus::kCheckCondition) << "LUN " << l;
+		EXPECT_EQ(theirs.sense_key(), 0x6);
+		EXPECT_EQ(theirs.asc(), 0x29);
+	}
+	TestCmd w(rw10(0x2a, 0, 1), core::DataDir::kToDevice, 512, 1);
+	run(w);
+	EXPECT_EQ(w.status, ScsiStatus::kGood) << "the SPC-2 reservation went with the reset";
+	other->close();
+	for (RefPtr<core::Lun> *l : {&lun1, &lun2}) {
+		(*l)->unlink();
+		tpg->remove_lun(**l);
+		*l = nullptr;
+	}
+	lio_test::drop_lu(*dev2);
 }
 
 TEST_F(DataPath, ReservationConflictForAnotherNexus) {

@@ -1337,6 +1337,52 @@ TEST_F(IscsiE2e, AbortTaskForUnknownIttSaysTaskDoesNotExist) {
 	EXPECT_EQ(c.logout(&why), 0) << why;
 }
 
+// TARGET WARM RESET and TARGET COLD RESET (RFC 7143 11.5.1; stock LIO answers "function
+// authorization failed"): Function complete; another session's next command meets the
+// reset's unit attention; after a cold reset the target closes every connection to it,
+// the issuer's after its response.
+TEST_F(IscsiE2e, TargetWarmAndColdReset) {
+	Initiator c, other;
+	ASSERT_NO_FATAL_FAILURE(login(c));
+	LoginOpts o2;
+	o2.isid[5] = 0x42;
+	ASSERT_NO_FATAL_FAILURE(login(other, o2));
+	auto tmf = [](Initiator &i, uint8_t fn) {
+		Pdu t = make_pdu(0x42, 0x80 | fn); // immediate
+		put32(t.bhs + 16, i.next_itt());
+		put32(t.bhs + 20, 0xffffffff);
+		put32(t.bhs + 24, i.cmd_sn());
+		put32(t.bhs + 28, i.exp_stat_sn());
+		EXPECT_TRUE(i.send_pdu(t));
+		Pdu r;
+		Rx rx = i.recv_pdu(&r, 5000);
+		EXPECT_EQ(rx, Rx::kOk) << rx_name(rx);
+		EXPECT_EQ(r.opcode(), 0x22);
+		EXPECT_EQ(r.itt(), be32(t.bhs + 16));
+		return int(r.bhs[2]);
+	};
+	EXPECT_EQ(tmf(c, 6), 0) << "TARGET WARM RESET: function complete";
+	ScsiResult mine = c.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(mine.ok) << mine.error;
+	EXPECT_EQ(mine.status, 0) << "no unit attention for the issuer: " << mine.describe();
+	ScsiResult theirs = other.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(theirs.ok) << theirs.error;
+	ASSERT_EQ(theirs.status, 0x02) << theirs.describe();
+	ASSERT_GE(theirs.sense.size(), 14u);
+	EXPECT_EQ(theirs.sense[2] & 0x0f, 0x06);
+	EXPECT_EQ(theirs.sense[12], 0x29);
+	// The warm reset left both connections up.
+	theirs = other.scsi({0x00, 0, 0, 0, 0, 0}, 0, {});
+	ASSERT_TRUE(theirs.ok) << theirs.error;
+	EXPECT_EQ(theirs.status, 0);
+
+	EXPECT_EQ(tmf(c, 7), 0) << "TARGET COLD RESET: function complete";
+	std::string why;
+	EXPECT_TRUE(c.expect_closed(5000, &why)) << "issuer: " << why;
+	EXPECT_TRUE(other.expect_closed(5000, &why)) << "other session: " << why;
+	expect_fresh_login();
+}
+
 TEST_F(IscsiE2e, DiscoverySendTargetsAll) {
 	Initiator c;
 	LoginOpts o;
